@@ -1,0 +1,94 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.enums import SCOPE_KINDS, Role
+from territories.territory import Territory, TerritoryError, parse_territory
+
+
+class User(AbstractUser):
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, blank=True)
+    structures = models.ManyToManyField(
+        "territories.Structure",
+        blank=True,
+        related_name="members",
+        verbose_name="structures",
+        help_text="Pour un référent : les structures dont il suit les parcours.",
+    )
+    territories = models.CharField(
+        "territoires",
+        max_length=500,
+        blank=True,
+        help_text="Codes séparés par des espaces, par exemple « departement:13 epci:200054807 » "
+        "(coordination), « region:93 » ou « france » (administration, observation).",
+    )
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self):
+        full = self.get_full_name()
+        return full or self.username
+
+    @cached_property
+    def scope_territories(self) -> list[Territory]:
+        result = []
+        for code in self.territories.split():
+            try:
+                result.append(parse_territory(code))
+            except TerritoryError:
+                continue  # clean() refuses it on save; a stale code grants nothing
+        return result
+
+    def territory_q(self, path: str = "") -> Q:
+        """Rows whose commune (through `path`) is in one of the user's territories; none without one."""
+        territories = self.scope_territories
+        if not territories:
+            return Q(pk__in=[])
+        condition = territories[0].commune_q(path)
+        for territory in territories[1:]:
+            condition |= territory.commune_q(path)
+        return condition
+
+    @cached_property
+    def structure_ids(self) -> list[int]:
+        return list(self.structures.values_list("pk", flat=True)) if self.pk else []
+
+    @property
+    def is_caseworker(self) -> bool:
+        return self.role == Role.CASEWORKER
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == Role.OBSERVER
+
+    def clean(self):
+        super().clean()
+        allowed = SCOPE_KINDS.get(self.role, ())
+        codes = self.territories.split()
+        errors = []
+        for code in codes:
+            try:
+                territory = parse_territory(code)
+            except TerritoryError as error:
+                errors.append(str(error))
+                continue
+            if territory.kind not in allowed:
+                errors.append(f"Le territoire « {code} » ne convient pas au rôle {self.get_role_display()}.")
+        if self.role in (Role.ADMINISTRATOR, Role.OBSERVER) and len(codes) > 1:
+            errors.append("Ce rôle porte sur un seul territoire.")
+        if self.role in (Role.COORDINATOR, Role.ADMINISTRATOR, Role.OBSERVER) and not codes:
+            errors.append("Indiquez le territoire de ce rôle.")
+        if errors:
+            raise ValidationError({"territories": errors})

@@ -1,0 +1,388 @@
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from project.expressions import DaysBetween
+
+from pathways.enums import (
+    CLOSED_STAGES,
+    DALO_STALL_THRESHOLDS,
+    STALL_THRESHOLDS,
+    HOUSED_STAGES,
+    PRE_HOUSING_STAGES,
+    SITUATION_GROUPS,
+    Composition,
+    ContactKind,
+    HousingKind,
+    MeasureKind,
+    OrientationTarget,
+    Relationship,
+    SituationKind,
+    Stage,
+)
+
+
+def normalize_name(text: str) -> str:
+    """Lower case, accents and punctuation dropped: 'Élodie  N'Diaye' -> 'elodie ndiaye'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    kept = "".join(c if c.isalnum() or c.isspace() else "" for c in letters.lower())
+    return " ".join(kept.split())
+
+
+class PathwayQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The pathways `user` may open (roles.md); every page starts from here."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.is_caseworker:
+            shared = PathwayShare.objects.filter(pathway=OuterRef("pk"), structure__in=user.structure_ids)
+            return self.filter(Q(referent_structure__in=user.structure_ids) | Exists(shared))
+        if user.is_coordinator:
+            return self.filter(user.territory_q("commune"))
+        return self.none()
+
+    def in_territory(self, territory):
+        return self.filter(territory.commune_q("commune"))
+
+    def pre_housing(self):
+        return self.filter(stage__in=PRE_HOUSING_STAGES)
+
+    def housed(self):
+        return self.filter(stage__in=HOUSED_STAGES)
+
+    def open(self):
+        return self.exclude(stage__in=CLOSED_STAGES)
+
+    def with_stall_threshold(self, stage_field: str = "stage"):
+        """Annotate `stall_threshold`: the days of inactivity after which the pathway is stalled in the
+        stage held by `stage_field` (the most specific override covering its commune, else the default
+        of domain.md; the DALO threshold for a DALO pathway)."""
+        from territories.models import StallThreshold
+
+        overrides = (
+            StallThreshold.objects.filter(stage=OuterRef(stage_field))
+            .filter(
+                Q(commune=OuterRef("commune"))
+                | Q(epci=OuterRef("commune__epci"))
+                | Q(departement=OuterRef("commune__departement"))
+                | Q(region=OuterRef("commune__region"))
+            )
+            .annotate(
+                rank=Case(
+                    When(commune__isnull=False, then=Value(0)),
+                    When(epci__isnull=False, then=Value(1)),
+                    When(departement__isnull=False, then=Value(2)),
+                    default=Value(3),
+                )
+            )
+            .order_by("rank")
+        )
+        default = Case(
+            *[When(**{stage_field: stage}, then=Value(days)) for stage, days in STALL_THRESHOLDS.items()],
+            default=None,
+        )
+        dalo_default = Case(
+            *[When(**{stage_field: stage}, then=Value(days)) for stage, days in DALO_STALL_THRESHOLDS.items()],
+            default=None,
+        )
+        override_days = Subquery(overrides.values("days")[:1])
+        override_dalo_days = Subquery(overrides.values("dalo_days")[:1])
+        return self.annotate(
+            stall_threshold=Case(
+                When(dalo=True, then=Coalesce(override_dalo_days, override_days, dalo_default)),
+                default=Coalesce(override_days, default),
+            )
+        )
+
+    def with_days_inactive(self, on):
+        """Annotate `days_inactive`: days from the latest activity (transition or contact) to `on`."""
+        return self.annotate(days_inactive=DaysBetween(Value(on), F("last_activity_on")))
+
+    def stalled(self, *, on):
+        """Pre-housing pathways whose inactivity on `on` exceeds their stage's threshold (domain.md)."""
+        return (
+            self.pre_housing()
+            .with_stall_threshold()
+            .with_days_inactive(on)
+            .filter(days_inactive__gt=F("stall_threshold"))
+        )
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(Exists(Pathway.objects.visible_to(user).filter(household=OuterRef("pk"))))
+
+    def search(self, text: str, *, user):
+        """By reference number, or by a member's name (accents and case ignored). A confidential
+        household is found by name only by its referent structures (roles.md)."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        reference = parse_reference(text, prefix="M")
+        if reference is not None:
+            return self.filter(pk=reference)
+        words = normalize_name(text).split()
+        if not words:
+            return self.none()
+        members = Member.objects.filter(household=OuterRef("pk"))
+        for word in words:
+            members = members.filter(search_name__contains=word)
+        by_name = self.filter(Exists(members))
+        if user.is_superuser:
+            return by_name
+        own = Pathway.objects.filter(household=OuterRef("pk"), referent_structure__in=user.structure_ids)
+        return by_name.filter(Q(confidential=False) | Exists(own))
+
+
+def parse_reference(text: str, *, prefix: str) -> int | None:
+    """'M-000123', 'm123' or '123' -> 123."""
+    cleaned = text.strip().upper().replace(" ", "")
+    if cleaned.startswith(prefix):
+        cleaned = cleaned[len(prefix) :].lstrip("-")
+    return int(cleaned) if cleaned.isdigit() else None
+
+
+class Household(models.Model):
+    composition = models.CharField("composition", max_length=30, choices=Composition.choices)
+    adults = models.PositiveSmallIntegerField("adultes", default=1)
+    children = models.PositiveSmallIntegerField("enfants", default=0)
+    confidential = models.BooleanField(
+        "confidentiel", default=False, help_text="Par exemple une victime de violences : nom masqué hors de sa structure."
+    )
+    created_on = models.DateField("date de création", default=timezone.localdate)
+    external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ménage"
+        constraints = [models.CheckConstraint(condition=Q(adults__gte=1), name="household_at_least_one_adult")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"M-{self.pk:06d}" if self.pk else "M-nouveau"
+
+    @property
+    def size(self) -> int:
+        return self.adults + self.children
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    last_name = models.CharField("nom", max_length=150)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    relationship = models.CharField(
+        "lien avec la personne de référence", max_length=20, choices=Relationship.choices, default=Relationship.REFERENCE
+    )
+    # Accent- and case-free "last first", kept in step by save(), for searches on any database.
+    search_name = models.CharField(max_length=310, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = "membre"
+        ordering = ["household", "id"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalize_name(f"{self.last_name} {self.first_name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+
+class Pathway(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="pathways")
+    referent_structure = models.ForeignKey(
+        "territories.Structure", on_delete=models.PROTECT, related_name="pathways", verbose_name="structure référente"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pathways",
+        verbose_name="référent",
+    )
+    commune = models.ForeignKey(
+        "territories.Commune", on_delete=models.PROTECT, related_name="pathways", verbose_name="commune du parcours"
+    )
+    opened_on = models.DateField("date d'ouverture")
+    dalo = models.BooleanField("DALO", default=False)
+    # Denormalised from the transition log by the services, for the queues.
+    stage = models.CharField("étape", max_length=30, choices=Stage.choices, editable=False)
+    stage_on = models.DateField("depuis le", editable=False)
+    last_activity_on = models.DateField("dernière activité", editable=False)
+    # Bumped by every service write: a form built on an older version is refused (no lost update).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
+
+    objects = PathwayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "parcours"
+        verbose_name_plural = "parcours"
+        indexes = [
+            models.Index(fields=["stage", "stage_on"]),
+            models.Index(fields=["commune", "stage"]),
+            models.Index(fields=["referent_structure", "stage"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.pk:06d}" if self.pk else "P-nouveau"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage in CLOSED_STAGES
+
+
+class PathwayShare(models.Model):
+    """A pathway shared with another structure, whose caseworkers then see it (roles.md)."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="shares")
+    structure = models.ForeignKey("territories.Structure", on_delete=models.CASCADE, related_name="shared_pathways")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pathway", "structure"], name="share_unique")]
+
+
+class Recorded(models.Model):
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisi par"
+    )
+    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Transition(Recorded):
+    """One row of a pathway's append-only stage log; `seq` orders transitions of the same day."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="transitions")
+    seq = models.PositiveIntegerField()
+    stage = models.CharField("étape", max_length=30, choices=Stage.choices)
+    date = models.DateField("date")
+    housing_kind = models.CharField("type de logement", max_length=30, choices=HousingKind.choices, blank=True)
+    housing_commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="commune du logement",
+    )
+    landlord = models.ForeignKey(
+        "territories.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="bailleur"
+    )
+    orientation = models.CharField("orientation", max_length=30, choices=OrientationTarget.choices, blank=True)
+    reason = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'étape"
+        verbose_name_plural = "changements d'étape"
+        ordering = ["pathway", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "seq"], name="transition_seq_unique"),
+            models.CheckConstraint(
+                condition=(
+                    Q(stage=Stage.BAIL_SIGNE) & ~Q(housing_kind="") & Q(housing_commune__isnull=False)
+                )
+                | (~Q(stage=Stage.BAIL_SIGNE) & Q(housing_kind="") & Q(housing_commune__isnull=True)),
+                name="transition_housing_only_on_lease",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "date"])]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} le {self.date:%d/%m/%Y}"
+
+
+class Situation(Recorded):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="situations")
+    situation = models.CharField("situation", max_length=30, choices=SituationKind.choices)
+    since = models.DateField("depuis le")
+
+    class Meta:
+        verbose_name = "situation résidentielle"
+        verbose_name_plural = "situations résidentielles"
+        ordering = ["pathway", "since"]
+        constraints = [models.UniqueConstraint(fields=["pathway", "since"], name="situation_one_per_day")]
+
+    def __str__(self):
+        return f"{self.get_situation_display()} depuis le {self.since:%d/%m/%Y}"
+
+    @property
+    def group(self) -> str:
+        return SITUATION_GROUPS[self.situation]
+
+
+class Contact(Recorded):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="contacts")
+    date = models.DateField("date")
+    kind = models.CharField("type", max_length=20, choices=ContactKind.choices)
+    note = models.TextField("note factuelle", blank=True)
+
+    class Meta:
+        ordering = ["pathway", "date", "id"]
+        indexes = [models.Index(fields=["pathway", "date"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} le {self.date:%d/%m/%Y}"
+
+
+class Measure(Recorded):
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField("mesure", max_length=40, choices=MeasureKind.choices)
+    provider = models.ForeignKey(
+        "territories.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="opérateur"
+    )
+    started_on = models.DateField("début")
+    ended_on = models.DateField("fin", null=True, blank=True)
+    external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mesure d'accompagnement"
+        verbose_name_plural = "mesures d'accompagnement"
+        ordering = ["pathway", "started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="measure_ended_after_started"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} depuis le {self.started_on:%d/%m/%Y}"
+
+
+class Assignment(Recorded):
+    """Who held a pathway (structure and caseworker) from when: the history kept by transfers."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="assignments")
+    structure = models.ForeignKey("territories.Structure", on_delete=models.PROTECT, related_name="+")
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "affectation"
+        ordering = ["pathway", "recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.structure} depuis le {self.recorded_at:%d/%m/%Y}"

@@ -1,0 +1,254 @@
+"""Every write on households and pathways goes through these services (web, admin, import, API)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from pathways.enums import CREATION_STAGES, Stage
+from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
+from pathways.stages import STAGE_LABELS, check_situation, check_transition
+
+
+class StaleVersionError(ValidationError):
+    """The form was built on a state of the pathway that has changed since."""
+
+
+def _lock(pathway: Pathway, expected_version: int | None) -> Pathway:
+    locked = Pathway.objects.select_for_update(of=("self",)).get(pk=pathway.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersionError(
+            "Ce parcours a été modifié entre-temps par une autre personne : il est maintenant à l'étape "
+            f"« {STAGE_LABELS[locked.stage]} » depuis le {locked.stage_on:%d/%m/%Y}. "
+            "Vérifiez son état puis recommencez."
+        )
+    return locked
+
+
+def _touch(pathway: Pathway, *, fields: list[str]) -> None:
+    pathway.version += 1
+    pathway.save(update_fields=[*fields, "version"])
+
+
+@transaction.atomic
+def household_create(
+    *,
+    composition: str,
+    adults: int,
+    children: int,
+    members: list[dict],
+    confidential: bool = False,
+    created_on: date | None = None,
+) -> Household:
+    """`members`: dicts of last_name, first_name, birth_date, relationship."""
+    household = Household(
+        composition=composition,
+        adults=adults,
+        children=children,
+        confidential=confidential,
+        created_on=created_on or timezone.localdate(),
+    )
+    household.full_clean()
+    household.save()
+    for values in members:
+        member = Member(household=household, **values)
+        member.full_clean(exclude=["household", "search_name"])
+        member.save()
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, members: list[dict], **fields) -> Household:
+    """Replace the household's fields and members (`members` dicts may carry an `id` to keep a row)."""
+    for name, value in fields.items():
+        setattr(household, name, value)
+    household.full_clean()
+    household.save()
+    kept = []
+    for values in members:
+        values = dict(values)
+        member_id = values.pop("id", None)
+        member = household.members.get(pk=member_id) if member_id else Member(household=household)
+        for name, value in values.items():
+            setattr(member, name, value)
+        member.full_clean(exclude=["household", "search_name"])
+        member.save()
+        kept.append(member.pk)
+    household.members.exclude(pk__in=kept).delete()
+    return household
+
+
+@transaction.atomic
+def pathway_open(
+    *,
+    household: Household,
+    structure,
+    commune,
+    opened_on: date,
+    by,
+    stage: str = Stage.DEMANDE,
+    dalo: bool = False,
+    caseworker=None,
+    situation: str = "",
+    situation_since: date | None = None,
+) -> Pathway:
+    """Open a pathway in `reperage` or `demande`, with its initial transition and, if given, its
+    current situation."""
+    today = timezone.localdate()
+    errors = check_transition(
+        previous_stage=None,
+        previous_date=None,
+        to_stage=stage,
+        on=opened_on,
+        today=today,
+        opened_on=opened_on,
+        initial_stages=CREATION_STAGES,
+    )
+    if situation:
+        errors.update(
+            check_situation(situation=situation, since=situation_since or opened_on, today=today, taken_dates=())
+        )
+    if errors:
+        raise ValidationError(errors)
+    pathway = Pathway.objects.create(
+        household=household,
+        referent_structure=structure,
+        caseworker=caseworker,
+        commune=commune,
+        opened_on=opened_on,
+        dalo=dalo,
+        stage=stage,
+        stage_on=opened_on,
+        last_activity_on=opened_on,
+    )
+    Transition.objects.create(pathway=pathway, seq=1, stage=stage, date=opened_on, recorded_by=by)
+    Assignment.objects.create(pathway=pathway, structure=structure, caseworker=caseworker, recorded_by=by)
+    if situation:
+        Situation.objects.create(
+            pathway=pathway, situation=situation, since=situation_since or opened_on, recorded_by=by
+        )
+    return pathway
+
+
+@transaction.atomic
+def pathway_transition(
+    *,
+    pathway: Pathway,
+    to_stage: str,
+    on: date,
+    by,
+    housing_kind: str = "",
+    housing_commune=None,
+    landlord=None,
+    reason: str = "",
+    orientation: str = "",
+    expected_version: int | None = None,
+) -> Transition:
+    """Move a pathway to `to_stage`, or raise ValidationError (French messages by field) and write nothing."""
+    locked = _lock(pathway, expected_version)
+    previous = locked.transitions.order_by("-seq").first()
+    errors = check_transition(
+        previous_stage=previous.stage,
+        previous_date=previous.date,
+        to_stage=to_stage,
+        on=on,
+        today=timezone.localdate(),
+        housing_kind=housing_kind,
+        has_housing_commune=housing_commune is not None,
+        reason=reason,
+    )
+    if errors:
+        raise ValidationError(errors)
+    transition = Transition.objects.create(
+        pathway=locked,
+        seq=previous.seq + 1,
+        stage=to_stage,
+        date=on,
+        housing_kind=housing_kind,
+        housing_commune=housing_commune,
+        landlord=landlord,
+        reason=reason,
+        orientation=orientation,
+        recorded_by=by,
+    )
+    locked.stage = to_stage
+    locked.stage_on = on
+    locked.last_activity_on = max(locked.last_activity_on, on)
+    _touch(locked, fields=["stage", "stage_on", "last_activity_on"])
+    pathway.stage, pathway.stage_on = locked.stage, locked.stage_on
+    pathway.last_activity_on, pathway.version = locked.last_activity_on, locked.version
+    return transition
+
+
+@transaction.atomic
+def situation_record(
+    *, pathway: Pathway, situation: str, since: date, by, expected_version: int | None = None
+) -> Situation:
+    locked = _lock(pathway, expected_version)
+    errors = check_situation(
+        situation=situation,
+        since=since,
+        today=timezone.localdate(),
+        taken_dates=set(locked.situations.values_list("since", flat=True)),
+    )
+    if errors:
+        raise ValidationError(errors)
+    row = Situation.objects.create(pathway=locked, situation=situation, since=since, recorded_by=by)
+    _touch(locked, fields=[])
+    pathway.version = locked.version
+    return row
+
+
+@transaction.atomic
+def contact_record(*, pathway: Pathway, on: date, kind: str, by, note: str = "") -> Contact:
+    locked = _lock(pathway, None)
+    if on is None or on > timezone.localdate():
+        raise ValidationError({"date": "La date du contact ne peut pas être dans le futur."})
+    contact = Contact(pathway=locked, date=on, kind=kind, note=note, recorded_by=by)
+    contact.full_clean()
+    contact.save()
+    locked.last_activity_on = max(locked.last_activity_on, on)
+    _touch(locked, fields=["last_activity_on"])
+    pathway.last_activity_on, pathway.version = locked.last_activity_on, locked.version
+    return contact
+
+
+@transaction.atomic
+def measure_open(*, pathway: Pathway, kind: str, started_on: date, by, provider=None) -> Measure:
+    if started_on is None or started_on > timezone.localdate():
+        raise ValidationError({"started_on": "La date de début ne peut pas être dans le futur."})
+    measure = Measure(pathway=pathway, kind=kind, provider=provider, started_on=started_on, recorded_by=by)
+    measure.full_clean()
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_close(*, measure: Measure, ended_on: date, by) -> Measure:
+    if measure.ended_on is not None:
+        raise ValidationError({"ended_on": "Cette mesure est déjà close."})
+    if ended_on is None or ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": "La date de fin ne peut pas être dans le futur."})
+    if ended_on < measure.started_on:
+        raise ValidationError({"ended_on": "La date de fin précède la date de début de la mesure."})
+    measure.ended_on = ended_on
+    measure.save(update_fields=["ended_on"])
+    return measure
+
+
+@transaction.atomic
+def pathway_assign(
+    *, pathway: Pathway, structure, by, caseworker=None, note: str = "", expected_version: int | None = None
+) -> Assignment:
+    """Transfer a pathway to another structure and/or caseworker, keeping who held it before."""
+    locked = _lock(pathway, expected_version)
+    if caseworker is not None and structure.pk not in caseworker.structure_ids:
+        raise ValidationError({"caseworker": "Ce référent n'appartient pas à la structure choisie."})
+    locked.referent_structure = structure
+    locked.caseworker = caseworker
+    _touch(locked, fields=["referent_structure", "caseworker"])
+    pathway.referent_structure, pathway.caseworker, pathway.version = structure, caseworker, locked.version
+    return Assignment.objects.create(
+        pathway=locked, structure=structure, caseworker=caseworker, note=note, recorded_by=by
+    )

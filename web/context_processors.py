@@ -1,0 +1,22 @@
+from accounts.enums import Role
+
+
+def navigation(request):
+    """The navigation entries of the signed-in person's role (names of URL patterns, French labels)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("home", "Accueil")]
+    items += NAV_BY_ROLE.get(user.role, [])
+    if user.is_staff:
+        items.append(("admin:index", "Données de référence"))
+    return {"nav_items": items}
+
+
+# Filled by each area of the web app as it lands: (url name, French label).
+NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
+    Role.CASEWORKER: [],
+    Role.COORDINATOR: [],
+    Role.ADMINISTRATOR: [],
+    Role.OBSERVER: [],
+}
