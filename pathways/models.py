@@ -6,15 +6,13 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from project.expressions import DaysBetween
-
 from pathways.enums import (
     CLOSED_STAGES,
     DALO_STALL_THRESHOLDS,
-    STALL_THRESHOLDS,
     HOUSED_STAGES,
     PRE_HOUSING_STAGES,
     SITUATION_GROUPS,
+    STALL_THRESHOLDS,
     Composition,
     ContactKind,
     HousingKind,
@@ -24,6 +22,7 @@ from pathways.enums import (
     SituationKind,
     Stage,
 )
+from project.expressions import DaysBetween
 
 
 def normalize_name(text: str) -> str:
@@ -154,7 +153,9 @@ class Household(models.Model):
     adults = models.PositiveSmallIntegerField("adultes", default=1)
     children = models.PositiveSmallIntegerField("enfants", default=0)
     confidential = models.BooleanField(
-        "confidentiel", default=False, help_text="Par exemple une victime de violences : nom masqué hors de sa structure."
+        "confidentiel",
+        default=False,
+        help_text="Par exemple une victime de violences : nom masqué hors de sa structure.",
     )
     created_on = models.DateField("date de création", default=timezone.localdate)
     external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
@@ -183,7 +184,10 @@ class Member(models.Model):
     first_name = models.CharField("prénom", max_length=150, blank=True)
     birth_date = models.DateField("date de naissance", null=True, blank=True)
     relationship = models.CharField(
-        "lien avec la personne de référence", max_length=20, choices=Relationship.choices, default=Relationship.REFERENCE
+        "lien avec la personne de référence",
+        max_length=20,
+        choices=Relationship.choices,
+        default=Relationship.REFERENCE,
     )
     # Accent- and case-free "last first", kept in step by save(), for searches on any database.
     search_name = models.CharField(max_length=310, editable=False, db_index=True)
@@ -205,7 +209,10 @@ class Member(models.Model):
 class Pathway(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="pathways")
     referent_structure = models.ForeignKey(
-        "territories.Structure", on_delete=models.PROTECT, related_name="pathways", verbose_name="structure référente"
+        "territories.Structure",
+        on_delete=models.PROTECT,
+        related_name="pathways",
+        verbose_name="structure référente",
     )
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -216,7 +223,10 @@ class Pathway(models.Model):
         verbose_name="référent",
     )
     commune = models.ForeignKey(
-        "territories.Commune", on_delete=models.PROTECT, related_name="pathways", verbose_name="commune du parcours"
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        related_name="pathways",
+        verbose_name="commune du parcours",
     )
     opened_on = models.DateField("date d'ouverture")
     dalo = models.BooleanField("DALO", default=False)
@@ -263,7 +273,12 @@ class PathwayShare(models.Model):
 
 class Recorded(models.Model):
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="saisi par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisi par",
     )
     recorded_at = models.DateTimeField("saisi le", default=timezone.now)
 
@@ -288,7 +303,12 @@ class Transition(Recorded):
         verbose_name="commune du logement",
     )
     landlord = models.ForeignKey(
-        "territories.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="bailleur"
+        "territories.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="bailleur",
     )
     orientation = models.CharField("orientation", max_length=30, choices=OrientationTarget.choices, blank=True)
     reason = models.TextField("motif", blank=True)
@@ -300,9 +320,7 @@ class Transition(Recorded):
         constraints = [
             models.UniqueConstraint(fields=["pathway", "seq"], name="transition_seq_unique"),
             models.CheckConstraint(
-                condition=(
-                    Q(stage=Stage.BAIL_SIGNE) & ~Q(housing_kind="") & Q(housing_commune__isnull=False)
-                )
+                condition=(Q(stage=Stage.BAIL_SIGNE) & ~Q(housing_kind="") & Q(housing_commune__isnull=False))
                 | (~Q(stage=Stage.BAIL_SIGNE) & Q(housing_kind="") & Q(housing_commune__isnull=True)),
                 name="transition_housing_only_on_lease",
             ),
@@ -350,7 +368,12 @@ class Measure(Recorded):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="measures")
     kind = models.CharField("mesure", max_length=40, choices=MeasureKind.choices)
     provider = models.ForeignKey(
-        "territories.Structure", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="opérateur"
+        "territories.Structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="opérateur",
     )
     started_on = models.DateField("début")
     ended_on = models.DateField("fin", null=True, blank=True)
@@ -362,7 +385,8 @@ class Measure(Recorded):
         ordering = ["pathway", "started_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")), name="measure_ended_after_started"
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="measure_ended_after_started",
             )
         ]
 

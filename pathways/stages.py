@@ -74,9 +74,7 @@ def check_transition(
         elif housing_kind not in HousingKind.values:
             errors["housing_kind"] = f"Type de logement inconnu : « {housing_kind} »."
         elif housing_kind == HousingKind.PARC_SOCIAL and previous_stage != Stage.ATTRIBUE:
-            errors["housing_kind"] = (
-                "Un bail en parc social ne peut suivre qu'une attribution prononcée par la CALEOL."
-            )
+            errors["housing_kind"] = "Un bail en parc social ne peut suivre qu'une attribution prononcée par la CALEOL."
         if not has_housing_commune:
             errors["housing_commune"] = "La commune du logement est obligatoire pour un bail signé."
     else:

@@ -53,9 +53,7 @@ def _sync(model, wanted: dict[str, dict], *, dry_run: bool) -> LoadCount:
 @transaction.atomic
 def load_geography(*, dry_run: bool = False) -> dict[str, LoadCount]:
     regions = {r["code"]: {"name": r["name"]} for r in _rows("regions.csv.gz")}
-    departements = {
-        d["code"]: {"name": d["name"], "region_id": d["region"]} for d in _rows("departements.csv.gz")
-    }
+    departements = {d["code"]: {"name": d["name"], "region_id": d["region"]} for d in _rows("departements.csv.gz")}
     epcis = {e["siren"]: {"name": e["name"], "kind": e["type"]} for e in _rows("epci.csv.gz")}
     communes = {
         c["code"]: {

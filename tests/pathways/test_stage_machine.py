@@ -88,7 +88,10 @@ def test_a_transition_updates_the_current_stage_and_the_log(geo):
         DAY,
         2,
     )
-    assert list(pathway.transitions.values_list("seq", "stage")) == [(1, Stage.DEMANDE), (2, Stage.EVALUATION)]
+    assert list(pathway.transitions.values_list("seq", "stage")) == [
+        (1, Stage.DEMANDE),
+        (2, Stage.EVALUATION),
+    ]
 
 
 @pytest.mark.django_db

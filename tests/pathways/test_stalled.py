@@ -25,7 +25,9 @@ def test_demande_is_stalled_after_90_days(geo):
 @pytest.mark.django_db
 def test_a_contact_resets_the_inactivity(geo):
     pathway = PathwayFactory(commune=geo.marseille, opened_on=OPENED)
-    services.contact_record(pathway=pathway, on=OPENED + datetime.timedelta(days=50), kind=ContactKind.TELEPHONE, by=None)
+    services.contact_record(
+        pathway=pathway, on=OPENED + datetime.timedelta(days=50), kind=ContactKind.TELEPHONE, by=None
+    )
     assert stalled_ids(OPENED + datetime.timedelta(days=91)) == set()
     assert stalled_ids(OPENED + datetime.timedelta(days=141)) == {pathway.pk}
 
