@@ -270,6 +270,9 @@ class PathwayShare(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pathway", "structure"], name="share_unique")]
 
+    def __str__(self):
+        return f"{self.pathway} partagé avec {self.structure}"
+
 
 class Recorded(models.Model):
     recorded_by = models.ForeignKey(
