@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from web.views import home
 
@@ -11,4 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("web.urls_casework")),
+    path("", include("web.urls_queues")),
+    path("bilans/", include("reports.urls")),
 ]
