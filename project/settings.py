@@ -103,6 +103,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", "media")
+# In development, serve static files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Celery: without REDIS_URL, tasks run in-process (eagerly) when they are sent.
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
