@@ -92,3 +92,20 @@ class User(AbstractUser):
             errors.append("Indiquez le territoire de ce rôle.")
         if errors:
             raise ValidationError({"territories": errors})
+
+
+class LoginLock(models.Model):
+    """Failed sign-ins of one user name (as typed, lower-cased) and, after too many, until when it is
+    locked (roles.md). Unknown names are tracked too, so the answer does not reveal which accounts exist."""
+
+    username = models.CharField("identifiant", max_length=150, unique=True)
+    failures = models.PositiveSmallIntegerField("échecs consécutifs", default=0)
+    last_failure_at = models.DateTimeField("dernier échec", null=True, blank=True)
+    locked_until = models.DateTimeField("verrouillé jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "verrouillage de connexion"
+        verbose_name_plural = "verrouillages de connexion"
+
+    def __str__(self):
+        return self.username
