@@ -1,0 +1,167 @@
+"""Axis 2: access to housing, read from leases and move-ins (indicators.md)."""
+
+from datetime import date
+
+from django.db.models import Count, F, Q, Sum
+
+from pathways.enums import HousingKind, SituationGroup, situations_in_group
+from project.expressions import DaysBetween
+from reports.catalogue import IndicatorResult, register
+from reports.indicators.events import effective_attributions, move_ins, situation_on
+from reports.indicators.figures import median, percent
+from territories.territory import Territory
+
+ATTRIBUTION = (
+    "Attribution effective : bail signé en parc social, non annulé (un bail est annulé quand l'étape suivante "
+    "du parcours est « Orienté », quelle qu'en soit la date) ; sa date est celle du bail, sa commune celle du "
+    "logement."
+)
+MOVE_IN = (
+    "La commune et le type du logement d'une entrée dans les lieux sont ceux du dernier bail signé du parcours "
+    "avant elle."
+)
+HOMELESS = situations_in_group(SituationGroup.SANS_ABRI)
+SHELTERED = situations_in_group(SituationGroup.HEBERGEMENT)
+# The asylum system (group `asile`) is deliberately not in either group, as in the national indicator.
+HOMELESS_OR_SHELTERED = HOMELESS + SHELTERED
+HOUSING_FIRST_KINDS = [
+    HousingKind.PARC_SOCIAL,
+    HousingKind.IML_SOUS_LOCATION,
+    HousingKind.IML_MANDAT_GESTION,
+    HousingKind.PENSION_FAMILLE,
+    HousingKind.RESIDENCE_ACCUEIL,
+]
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+
+def _attributions_in_situations(territory, start, end, situations) -> IndicatorResult:
+    attributions = (
+        effective_attributions(territory, start, end)
+        .alias(situation=situation_on("date"))
+        .filter(situation__in=situations)
+    )
+    ids = _ids(attributions)
+    return IndicatorResult(len(ids), ids)
+
+
+@register(
+    code="attributions_sortants_hebergement",
+    axis=2,
+    unit="attributions",
+    label="Attributions de logements sociaux à des ménages sortant d'hébergement",
+    definition="Attributions effectives de logements sociaux datées de la période, commune du logement dans le "
+    "territoire, dont la situation du ménage à cette date relève du groupe « hébergement » (le dispositif "
+    f"d'asile en est exclu). {ATTRIBUTION}",
+    kind="count",
+    record_model="pathways.Transition",
+)
+def attributions_sortants_hebergement(territory: Territory, start: date, end: date) -> IndicatorResult:
+    return _attributions_in_situations(territory, start, end, SHELTERED)
+
+
+@register(
+    code="attributions_sans_abri",
+    axis=2,
+    unit="attributions",
+    label="Attributions de logements sociaux à des ménages sans-abri",
+    definition="Attributions effectives de logements sociaux datées de la période, commune du logement dans le "
+    f"territoire, dont la situation du ménage à cette date relève du groupe « sans-abri ». {ATTRIBUTION}",
+    kind="count",
+    record_model="pathways.Transition",
+)
+def attributions_sans_abri(territory: Territory, start: date, end: date) -> IndicatorResult:
+    return _attributions_in_situations(territory, start, end, HOMELESS)
+
+
+@register(
+    code="attributions_total",
+    axis=2,
+    unit="attributions",
+    label="Attributions de logements sociaux",
+    definition="Toutes les attributions effectives de logements sociaux datées de la période, commune du "
+    f"logement dans le territoire. {ATTRIBUTION}",
+    kind="count",
+    record_model="pathways.Transition",
+)
+def attributions_total(territory: Territory, start: date, end: date) -> IndicatorResult:
+    ids = _ids(effective_attributions(territory, start, end))
+    return IndicatorResult(len(ids), ids)
+
+
+@register(
+    code="part_attributions_sans_domicile",
+    axis=2,
+    unit="%",
+    label="Part des attributions de logements sociaux à des ménages sans domicile",
+    definition="100 × (attributions aux ménages sortant d'hébergement + attributions aux ménages sans-abri) / "
+    "total des attributions de logements sociaux. Arrondi au dixième ; vide s'il n'y a aucune attribution.",
+    kind="percent",
+    record_model="pathways.Transition",
+)
+def part_attributions_sans_domicile(territory: Territory, start: date, end: date) -> IndicatorResult:
+    """Its records are the population: every effective attribution of the denominator."""
+    attributions = effective_attributions(territory, start, end).annotate(situation=situation_on("date"))
+    counts = attributions.aggregate(
+        total=Count("pk"), homeless=Count("pk", filter=Q(situation__in=HOMELESS_OR_SHELTERED))
+    )
+    return IndicatorResult(percent(counts["homeless"], counts["total"]), _ids(attributions))
+
+
+@register(
+    code="entrees_logement",
+    axis=2,
+    unit="entrées dans les lieux",
+    label="Entrées dans un logement",
+    definition="Entrées dans les lieux datées de la période, commune du logement dans le territoire, quel que "
+    f"soit le type de logement. {MOVE_IN}",
+    kind="count",
+    record_model="pathways.Transition",
+)
+def entrees_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
+    ids = _ids(move_ins(territory, start, end))
+    return IndicatorResult(len(ids), ids)
+
+
+@register(
+    code="personnes_sans_domicile_logees",
+    axis=2,
+    unit="personnes",
+    label="Personnes sans domicile logées",
+    definition="Somme des adultes et des enfants du ménage sur les entrées dans les lieux datées de la période, "
+    "commune du logement dans le territoire, dont la situation à la date d'entrée relève du groupe "
+    "« sans-abri » ou « hébergement » et dont le type de logement est parc social, IML en sous-location, IML "
+    f"en mandat de gestion, pension de famille ou résidence accueil. {MOVE_IN} La taille du ménage est sa "
+    "composition actuelle.",
+    kind="count",
+    record_model="pathways.Transition",
+)
+def personnes_sans_domicile_logees(territory: Territory, start: date, end: date) -> IndicatorResult:
+    housed = (
+        move_ins(territory, start, end)
+        .alias(situation=situation_on("date"))
+        .filter(situation__in=HOMELESS_OR_SHELTERED, lease_kind__in=HOUSING_FIRST_KINDS)
+    )
+    persons = housed.aggregate(persons=Sum(F("pathway__household__adults") + F("pathway__household__children")))[
+        "persons"
+    ]
+    return IndicatorResult(persons or 0, _ids(housed))
+
+
+@register(
+    code="delai_median_acces_logement",
+    axis=2,
+    unit="jours",
+    label="Délai médian d'accès au logement",
+    definition="Médiane, sur les entrées dans les lieux datées de la période avec commune du logement dans le "
+    "territoire, du nombre de jours entre la date d'ouverture du parcours et l'entrée (pour un nombre pair "
+    f"d'entrées, moyenne des deux valeurs centrales). {MOVE_IN} Arrondi au dixième ; vide sans entrée.",
+    kind="median",
+    record_model="pathways.Transition",
+)
+def delai_median_acces_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
+    delays = move_ins(territory, start, end).annotate(days=DaysBetween(F("date"), F("pathway__opened_on")))
+    rows = list(delays.order_by("days", "pk").values_list("days", "pk"))
+    return IndicatorResult(median([days for days, _ in rows]), sorted(pk for _, pk in rows))
