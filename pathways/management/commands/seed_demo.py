@@ -1,0 +1,43 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pathways.demo import PASSWORD, DemoError, seed_demo
+from pathways.stages import STAGE_LABELS
+
+
+class Command(BaseCommand):
+    help = (
+        "Crée des données de démonstration pour Provence-Alpes-Côte d'Azur (structures, sites, labels, "
+        "comptes, ménages et parcours). Sans effet si elles sont déjà présentes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=300, help="Nombre de ménages (300 par défaut).")
+        parser.add_argument("--seed", type=int, default=2026, help="Graine du tirage : même graine, mêmes données.")
+        parser.add_argument("--dry-run", action="store_true", help="Dire ce qui serait créé sans rien écrire.")
+
+    def handle(self, *args, households, seed, dry_run, **options):
+        if not 1 <= households <= 5000:
+            raise CommandError("Le nombre de ménages doit être compris entre 1 et 5000.")
+        started = time.monotonic()
+        try:
+            report = seed_demo(households=households, seed=seed, dry_run=dry_run)
+        except DemoError as error:
+            raise CommandError(str(error)) from None
+        if report.already_loaded:
+            self.stdout.write(
+                f"Les données de démonstration sont déjà présentes ({report.households} ménages, "
+                f"{report.pathways} parcours) : rien n'a été modifié."
+            )
+            return
+        self.stdout.write(
+            f"{report.structures} structures, {report.sites} sites ({report.places} places), "
+            f"{report.labels} labels, {report.households} ménages, {report.pathways} parcours."
+        )
+        for stage, count in report.stages.items():
+            self.stdout.write(f"  {STAGE_LABELS[stage]} : {count}")
+        if report.accounts:
+            self.stdout.write(f"Comptes créés (mot de passe « {PASSWORD} ») : {', '.join(report.accounts)}.")
+        verb = "Simulation terminée (rien n'a été écrit)" if dry_run else "Données de démonstration créées"
+        self.stdout.write(self.style.SUCCESS(f"{verb} en {time.monotonic() - started:.1f} s."))
