@@ -1,0 +1,487 @@
+"""Import an exchange folder: validate everything in memory, then write in bulk in one transaction.
+
+Records are matched on their `external_id`; a row identical to the stored record is left alone, so that
+importing the same folder twice changes nothing. The situations, transitions and contacts of each
+pathway that the folder names are replaced by the folder's, but only where they differ.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from pathways.enums import Relationship
+from pathways.exchange import formats
+from pathways.exchange.reading import RowError, Table, read_table
+from pathways.exchange.validation import Folder, Validator, chunks
+from pathways.models import (
+    Assignment,
+    Contact,
+    Household,
+    Measure,
+    Member,
+    Pathway,
+    Situation,
+    Transition,
+    normalize_name,
+)
+from territories.models import Label, Site, Structure
+
+BATCH = 5000
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def __str__(self) -> str:
+        text = f"{self.created} créé(s), {self.updated} mis à jour, {self.unchanged} inchangé(s)"
+        return f"{text}, {self.deleted} supprimé(s)" if self.deleted else text
+
+
+@dataclass
+class ImportReport:
+    errors: list[RowError] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    counts: dict[str, Counts] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_exchange(files: dict[str, bytes], *, dry_run: bool = False, today: date | None = None) -> ImportReport:
+    """`files`: the folder's files by name (see reading.read_source). Writes nothing when any row is
+    invalid, or when `dry_run` (the writes are then rolled back, so the counts are the real ones)."""
+    report = ImportReport(dry_run=dry_run)
+    tables: dict[str, Table] = {}
+    for name in sorted(files):
+        fmt = formats.BY_NAME.get(name)
+        if fmt is None:
+            report.ignored.append(name)
+            continue
+        table, errors = read_table(name, files[name], known=fmt.columns, required=fmt.required)
+        tables[name] = table
+        report.errors.extend(errors)
+    validator = Validator(tables, today=today or timezone.localdate())
+    folder = validator.run()
+    report.errors.extend(validator.errors)
+    order = {fmt.name: index for index, fmt in enumerate(formats.FORMATS)}
+    report.errors.sort(key=lambda e: (order[e.file], e.line))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        _Writer(folder, report).run()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _existing(model, external_ids, *fields) -> dict[str, dict]:
+    rows = {}
+    for chunk in chunks(external_ids):
+        for values in model.objects.filter(external_id__in=chunk).values("pk", "external_id", *fields):
+            rows[values["external_id"]] = values
+    return rows
+
+
+class _Writer:
+    def __init__(self, folder: Folder, report: ImportReport):
+        self.folder = folder
+        self.report = report
+        self.structures: dict[str, int] = dict(folder.known_structures)
+        self.households: dict[str, int] = dict(folder.known_households)
+        self.pathways: dict[str, int] = {k: v.pk for k, v in folder.known_pathways.items()}
+
+    def _count(self, fmt: formats.FileFormat) -> Counts:
+        return self.report.counts.setdefault(fmt.name, Counts())
+
+    def _sync(self, fmt, model, rows, values_of, *, pk_map=None) -> tuple[list, list]:
+        """Create or update the rows of one file matched on external_id; returns (created, updated) objects."""
+        counts = self._count(fmt)
+        sample = values_of(rows[0]) if rows else {}
+        existing = _existing(model, [r.id for r in rows], *sample)
+        to_create, to_update = [], []
+        for row in rows:
+            values = values_of(row)
+            stored = existing.get(row.id)
+            if stored is None:
+                to_create.append(model(external_id=row.id, **values))
+            elif any(stored[name] != value for name, value in values.items()):
+                to_update.append(model(pk=stored["pk"], external_id=row.id, **values))
+            else:
+                counts.unchanged += 1
+                if pk_map is not None:
+                    pk_map[row.id] = stored["pk"]
+        model.objects.bulk_create(to_create, batch_size=BATCH)
+        if to_update:
+            model.objects.bulk_update(to_update, list(sample), batch_size=BATCH)
+        counts.created += len(to_create)
+        counts.updated += len(to_update)
+        if pk_map is not None:
+            pk_map.update((obj.external_id, obj.pk) for obj in (*to_create, *to_update))
+        return to_create, to_update
+
+    def run(self) -> None:
+        folder = self.folder
+        present = folder.present
+        if formats.STRUCTURES.name in present:
+            self._sync(
+                formats.STRUCTURES,
+                Structure,
+                folder.structures,
+                lambda r: {"name": r.name, "kind": r.kind, "commune_id": r.commune},
+                pk_map=self.structures,
+            )
+        if formats.SITES.name in present:
+            self._sync(
+                formats.SITES,
+                Site,
+                folder.sites,
+                lambda r: {
+                    "structure_id": self.structures[r.structure],
+                    "kind": r.kind,
+                    "commune_id": r.commune,
+                    "places": r.places,
+                    "opened_on": r.opened_on,
+                    "closed_on": r.closed_on,
+                },
+            )
+        if formats.HOUSEHOLDS.name in present:
+            self._households()
+        self._pathways()
+        if formats.MEASURES.name in present:
+            self._sync(
+                formats.MEASURES,
+                Measure,
+                folder.measures,
+                lambda r: {
+                    "pathway_id": self.pathways[r.pathway],
+                    "kind": r.kind,
+                    "provider_id": self.structures[r.provider] if r.provider else None,
+                    "started_on": r.started_on,
+                    "ended_on": r.ended_on,
+                },
+            )
+        if formats.LABELS.name in present:
+            self._labels()
+
+    # --- households and their reference person -------------------------------------------------------
+
+    def _households(self) -> None:
+        rows = self.folder.households
+        before = {}
+        if self.folder.with_names:
+            before = self._reference_members([r.id for r in rows])
+        created, updated = self._sync(
+            formats.HOUSEHOLDS,
+            Household,
+            rows,
+            lambda r: {
+                "composition": r.composition,
+                "adults": r.adults,
+                "children": r.children,
+                "created_on": r.created_on,
+                "confidential": r.confidential,
+            },
+            pk_map=self.households,
+        )
+        if not self.folder.with_names:
+            return
+        counts = self._count(formats.HOUSEHOLDS)
+        changed_households = {obj.external_id for obj in (*created, *updated)}
+        new_members, changed_members = [], []
+        for row in rows:
+            # An empty name leaves a known person as it is: clearing names is anonymisation, not import.
+            if not row.last_name:
+                continue
+            values = {"last_name": row.last_name, "first_name": row.first_name, "birth_date": row.birth_date}
+            member = before.get(row.id)
+            if member is None:
+                new_members.append(Member(household_id=self.households[row.id], **values))
+            elif any(getattr(member, k) != v for k, v in values.items()):
+                for name, value in values.items():
+                    setattr(member, name, value)
+                changed_members.append(member)
+            else:
+                continue
+            if row.id not in changed_households:
+                changed_households.add(row.id)
+                counts.unchanged -= 1
+                counts.updated += 1
+        for member in (*new_members, *changed_members):
+            member.search_name = normalize_name(f"{member.last_name} {member.first_name}")
+        Member.objects.bulk_create(new_members, batch_size=BATCH)
+        Member.objects.bulk_update(
+            changed_members, ["last_name", "first_name", "birth_date", "search_name"], batch_size=BATCH
+        )
+
+    def _reference_members(self, external_ids) -> dict[str, Member]:
+        members: dict[str, Member] = {}
+        for chunk in chunks(external_ids):
+            query = (
+                Member.objects.filter(household__external_id__in=chunk, relationship=Relationship.REFERENCE)
+                .annotate(household_external_id=F("household__external_id"))
+                .order_by("-id")
+            )
+            for member in query:
+                members[member.household_external_id] = member
+        return members
+
+    # --- pathways and their histories -----------------------------------------------------------------
+
+    def _pathways(self) -> None:
+        folder = self.folder
+        present = folder.present
+        rows = folder.pathways if formats.PATHWAYS.name in present else []
+        row_ids = {r.id for r in rows}
+        # Each child file replaces its kind of rows for the pathways of pathways.csv and those it names.
+        scopes = {
+            name: (row_ids | set(grouped)) if name in present else set()
+            for name, grouped in (
+                (formats.SITUATIONS.name, folder.situations),
+                (formats.TRANSITIONS.name, folder.transitions),
+                (formats.CONTACTS.name, folder.contacts),
+            )
+        }
+        named = row_ids.union(*scopes.values())
+        stored = _existing(
+            Pathway,
+            named,
+            "household_id",
+            "referent_structure_id",
+            "commune_id",
+            "opened_on",
+            "dalo",
+            "stage",
+            "stage_on",
+            "last_activity_on",
+            "version",
+        )
+        by_pk = {values["pk"]: external_id for external_id, values in stored.items()}
+        for external_id, values in stored.items():
+            self.pathways[external_id] = values["pk"]
+
+        def old_rows(name, query, fields):
+            scope = [stored[p]["pk"] for p in scopes[name] if p in stored]
+            grouped: dict[str, list] = {}
+            for chunk in chunks(scope):
+                for values in query.filter(pathway_id__in=chunk).values_list("pathway_id", *fields):
+                    grouped.setdefault(by_pk[values[0]], []).append(values[1:])
+            return grouped
+
+        new_transitions = {
+            p: [
+                (
+                    t.stage,
+                    t.date,
+                    t.housing_kind,
+                    t.housing_commune,
+                    self.structures[t.landlord] if t.landlord else None,
+                    t.reason,
+                )
+                for t in history
+            ]
+            for p, history in folder.transitions.items()
+        }
+        transition_fields = ("stage", "date", "housing_kind", "housing_commune_id", "landlord_id", "reason")
+        changed_transitions = self._diff(
+            formats.TRANSITIONS,
+            scopes[formats.TRANSITIONS.name],
+            new_transitions,
+            old_rows(formats.TRANSITIONS.name, Transition.objects.order_by("pathway_id", "seq"), transition_fields),
+            key=lambda rows: dict(enumerate(rows)),
+        )
+        changed_situations = self._diff(
+            formats.SITUATIONS,
+            scopes[formats.SITUATIONS.name],
+            folder.situations,
+            old_rows(formats.SITUATIONS.name, Situation.objects.all(), ("situation", "since")),
+            key=lambda rows: {since: situation for situation, since in rows},
+        )
+        changed_contacts = self._diff(
+            formats.CONTACTS,
+            scopes[formats.CONTACTS.name],
+            folder.contacts,
+            old_rows(formats.CONTACTS.name, Contact.objects.all(), ("date", "kind")),
+            key=None,
+        )
+        latest_contact = self._latest_contacts(
+            [stored[p]["pk"] for p in changed_transitions - scopes[formats.CONTACTS.name] if p in stored]
+        )
+        for p in scopes[formats.CONTACTS.name]:
+            latest_contact[p] = max((on for on, _ in folder.contacts.get(p, ())), default=None)
+
+        counts = self._count(formats.PATHWAYS) if formats.PATHWAYS.name in present else Counts()
+        to_create, to_update, assignments = [], [], []
+        rows_by_id = {r.id: r for r in rows}
+        for external_id in sorted(named):
+            row = rows_by_id.get(external_id)
+            old = stored.get(external_id)
+            values = dict(old) if old else {"version": 1}
+            values.pop("external_id", None)
+            if row is not None:
+                values.update(
+                    household_id=self.households[row.household],
+                    referent_structure_id=self.structures[row.structure],
+                    commune_id=row.commune,
+                    opened_on=row.opened_on,
+                    dalo=row.dalo,
+                )
+            own_change = old is not None and any(values[k] != old[k] for k in values)
+            if external_id in changed_transitions or external_id in changed_contacts or old is None:
+                history = new_transitions.get(external_id)
+                if history:
+                    values["stage"], values["stage_on"] = history[-1][0], history[-1][1]
+                contact = latest_contact.get(external_id)
+                values["last_activity_on"] = max(values["stage_on"], contact) if contact else values["stage_on"]
+            changed = old is None or any(values[k] != old[k] for k in values)
+            if row is not None:
+                if old is None:
+                    counts.created += 1
+                elif own_change:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            if old is None:
+                values.pop("pk", None)
+                to_create.append(Pathway(external_id=external_id, **values))
+            elif changed or external_id in changed_situations:
+                values["version"] = old["version"] + 1
+                to_update.append(Pathway(external_id=external_id, **values))
+                if values["referent_structure_id"] != old["referent_structure_id"]:
+                    assignments.append(Assignment(pathway_id=old["pk"], structure_id=values["referent_structure_id"]))
+        Pathway.objects.bulk_create(to_create, batch_size=BATCH)
+        self.pathways.update((p.external_id, p.pk) for p in to_create)
+        assignments.extend(Assignment(pathway_id=p.pk, structure_id=p.referent_structure_id) for p in to_create)
+        Pathway.objects.bulk_update(
+            to_update,
+            [
+                "household",
+                "referent_structure",
+                "commune",
+                "opened_on",
+                "dalo",
+                "stage",
+                "stage_on",
+                "last_activity_on",
+                "version",
+            ],
+            batch_size=BATCH,
+        )
+        Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+        self._replace(
+            Transition,
+            changed_transitions,
+            lambda pk, p: (
+                Transition(
+                    pathway_id=pk,
+                    seq=seq,
+                    stage=stage,
+                    date=on,
+                    housing_kind=housing_kind,
+                    housing_commune_id=commune,
+                    landlord_id=landlord,
+                    reason=reason,
+                )
+                for seq, (stage, on, housing_kind, commune, landlord, reason) in enumerate(
+                    new_transitions.get(p, ()), start=1
+                )
+            ),
+        )
+        self._replace(
+            Situation,
+            changed_situations,
+            lambda pk, p: (
+                Situation(pathway_id=pk, situation=situation, since=since)
+                for situation, since in folder.situations.get(p, ())
+            ),
+        )
+        self._replace(
+            Contact,
+            changed_contacts,
+            lambda pk, p: (Contact(pathway_id=pk, date=on, kind=kind) for on, kind in folder.contacts.get(p, ())),
+        )
+
+    def _diff(self, fmt, scope, new, old, *, key) -> set[str]:
+        """Count a child file's rows against the stored ones; returns the pathways whose rows differ.
+        `key` turns a pathway's rows into {identity: row}; None for rows without identity (a multiset)."""
+        counts = self._count(fmt) if fmt.name in self.folder.present else Counts()
+        changed = set()
+        for pathway in scope:
+            new_rows, old_rows = new.get(pathway, []), old.get(pathway, [])
+            if key is None:
+                new_count, old_count = Counter(new_rows), Counter(old_rows)
+                common = sum((new_count & old_count).values())
+                counts.unchanged += common
+                counts.created += len(new_rows) - common
+                counts.deleted += len(old_rows) - common
+                if new_count != old_count:
+                    changed.add(pathway)
+                continue
+            new_keyed, old_keyed = key(new_rows), key(old_rows)
+            if new_keyed == old_keyed:
+                counts.unchanged += len(new_rows)
+                continue
+            changed.add(pathway)
+            for k, value in new_keyed.items():
+                if k not in old_keyed:
+                    counts.created += 1
+                elif old_keyed[k] != value:
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+            counts.deleted += len(old_keyed.keys() - new_keyed.keys())
+        return changed
+
+    def _latest_contacts(self, pathway_pks) -> dict[str, date | None]:
+        by_pk = {pk: external_id for external_id, pk in self.pathways.items()}
+        latest = {}
+        for chunk in chunks(pathway_pks):
+            for pk, on in Contact.objects.filter(pathway_id__in=chunk).values_list("pathway_id").annotate(Max("date")):
+                latest[by_pk[pk]] = on
+        return latest
+
+    def _replace(self, model, pathways: set[str], build) -> None:
+        pks = [self.pathways[p] for p in pathways]
+        for chunk in chunks(pks):
+            model.objects.filter(pathway_id__in=chunk).delete()
+        objects = [obj for p in sorted(pathways) for obj in build(self.pathways[p], p)]
+        model.objects.bulk_create(objects, batch_size=BATCH)
+
+    # --- labels: identified by territory, label and start date ----------------------------------------
+
+    def _labels(self) -> None:
+        counts = self._count(formats.LABELS)
+        stored = {}
+        for label in Label.objects.all():
+            kind, _, code = label.territory_code.partition(":")
+            stored[(kind, code, label.kind, label.started_on)] = label
+        to_create, to_update = [], []
+        for row in self.folder.labels:
+            label = stored.get((row.territory_kind, row.territory_code, row.label, row.started_on))
+            if label is None:
+                to_create.append(
+                    Label(
+                        kind=row.label,
+                        started_on=row.started_on,
+                        ended_on=row.ended_on,
+                        **{f"{row.territory_kind}_id": row.territory_code},
+                    )
+                )
+            elif label.ended_on != row.ended_on:
+                label.ended_on = row.ended_on
+                to_update.append(label)
+            else:
+                counts.unchanged += 1
+        Label.objects.bulk_create(to_create)
+        Label.objects.bulk_update(to_update, ["ended_on"])
+        counts.created += len(to_create)
+        counts.updated += len(to_update)
