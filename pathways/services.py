@@ -201,8 +201,10 @@ def situation_record(
 
 
 @transaction.atomic
-def contact_record(*, pathway: Pathway, on: date, kind: str, by, note: str = "") -> Contact:
-    locked = _lock(pathway, None)
+def contact_record(
+    *, pathway: Pathway, on: date, kind: str, by, note: str = "", expected_version: int | None = None
+) -> Contact:
+    locked = _lock(pathway, expected_version)
     if on is None or on > timezone.localdate():
         raise ValidationError({"date": "La date du contact ne peut pas être dans le futur."})
     contact = Contact(pathway=locked, date=on, kind=kind, note=note, recorded_by=by)
@@ -215,7 +217,11 @@ def contact_record(*, pathway: Pathway, on: date, kind: str, by, note: str = "")
 
 
 @transaction.atomic
-def measure_open(*, pathway: Pathway, kind: str, started_on: date, by, provider=None) -> Measure:
+def measure_open(
+    *, pathway: Pathway, kind: str, started_on: date, by, provider=None, expected_version: int | None = None
+) -> Measure:
+    if expected_version is not None:
+        _lock(pathway, expected_version)
     if started_on is None or started_on > timezone.localdate():
         raise ValidationError({"started_on": "La date de début ne peut pas être dans le futur."})
     measure = Measure(pathway=pathway, kind=kind, provider=provider, started_on=started_on, recorded_by=by)
@@ -225,7 +231,9 @@ def measure_open(*, pathway: Pathway, kind: str, started_on: date, by, provider=
 
 
 @transaction.atomic
-def measure_close(*, measure: Measure, ended_on: date, by) -> Measure:
+def measure_close(*, measure: Measure, ended_on: date, by, expected_version: int | None = None) -> Measure:
+    if expected_version is not None:
+        _lock(measure.pathway, expected_version)
     if measure.ended_on is not None:
         raise ValidationError({"ended_on": "Cette mesure est déjà close."})
     if ended_on is None or ended_on > timezone.localdate():
