@@ -16,7 +16,11 @@ def navigation(request):
 # Filled by each area of the web app as it lands: (url name, French label).
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     Role.CASEWORKER: [],
-    Role.COORDINATOR: [],
+    Role.COORDINATOR: [
+        ("queues:overview", "Vue d'ensemble"),
+        ("queues:list", "Files d'attente"),
+        ("queues:stalled", "Parcours bloqués"),
+    ],
     Role.ADMINISTRATOR: [],
     Role.OBSERVER: [],
 }

@@ -1,0 +1,100 @@
+"""Exports of a filtered queue to XLSX (typed cells) and CSV (for French spreadsheets)."""
+
+import csv
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from pathways.enums import SituationKind, Stage
+from web.queues.rows import confidential_structures, may_see_any_name, shown_name
+
+STAGE_LABELS = dict(Stage.choices)
+SITUATION_LABELS = dict(SituationKind.choices)
+FORMULA_STARTS = ("=", "+", "-", "@")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
+DATE_FORMAT = "DD/MM/YYYY"
+CHUNK = 2000
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def columns(user) -> list[str]:
+    heads = ["Parcours", "Ménage"]
+    if may_see_any_name(user):
+        heads.append("Nom de la personne de référence")
+    heads += [
+        "Étape",
+        "Depuis le",
+        "Jours d'attente",
+        "Bloqué",
+        "DALO",
+        "Structure référente",
+        "Référent ou référente",
+        "Code commune",
+        "Commune",
+        "Situation actuelle",
+    ]
+    return heads
+
+
+def rows(queryset, user):
+    """One list of typed values per pathway. `queryset` is the filtered queue; the confidential
+    households' structures are read in one query, the rows in one query streamed by chunks."""
+    structures = confidential_structures(queryset.values("household_id"))
+    with_names = may_see_any_name(user)
+    for pathway in queryset.iterator(chunk_size=CHUNK):
+        row = [pathway.reference, pathway.household.reference]
+        if with_names:
+            row.append(shown_name(pathway, user, structures))
+        row += [
+            STAGE_LABELS[pathway.stage],
+            pathway.stage_on,
+            pathway.days_waiting,
+            "Oui" if pathway.is_stalled else "Non",
+            "Oui" if pathway.dalo else "Non",
+            pathway.referent_structure.name,
+            str(pathway.caseworker) if pathway.caseworker else "",
+            pathway.commune.code,
+            pathway.commune.name,
+            SITUATION_LABELS.get(pathway.current_situation, ""),
+        ]
+        yield [neutralise(value) for value in row]
+
+
+def to_xlsx(queryset, user) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("File d'attente")
+    header = []
+    for title in columns(user):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for values in rows(queryset, user):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(queryset, user) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns(user))
+    for values in rows(queryset, user):
+        writer.writerow([f"{value:%d/%m/%Y}" if isinstance(value, date) else value for value in values])
+    # The BOM makes spreadsheets read the file as UTF-8.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,168 @@
+"""The filters and sorts of the coordinators' queues (the page and its exports share them)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import User
+from pathways.enums import CLOSED_STAGES, Composition, SituationGroup, Stage, situations_in_group
+from pathways.models import Pathway
+from territories.models import Arrondissement, Commune, Epci, Structure
+from web.queues.rows import STALLED_Q
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+# Sorts by the database (`stage_on` is indexed with the stage); the pk keeps pages stable on ties.
+SORTS = {
+    "attente_desc": ("stage_on", "pk"),
+    "attente_asc": ("-stage_on", "-pk"),
+    "priorite_desc": ("-dalo", "stage_on", "pk"),
+    "priorite_asc": ("dalo", "-stage_on", "-pk"),
+}
+SORT_CHOICES = [
+    ("attente_desc", "Attente, la plus longue d'abord"),
+    ("attente_asc", "Attente, la plus courte d'abord"),
+    ("priorite_desc", "Priorité : DALO d'abord, puis attente la plus longue"),
+    ("priorite_asc", "Priorité inversée : hors DALO d'abord, puis attente la plus courte"),
+]
+DEFAULT_SORT = "attente_desc"
+
+
+def commune_code_validator(value: str) -> None:
+    code = value.strip().upper()
+    if len(code) != 5 or not code.replace("A", "0").replace("B", "0").isdigit():
+        raise forms.ValidationError("Saisissez un code INSEE de commune à 5 caractères, par exemple 13055.")
+
+
+class DaysFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class QueueFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("attente_min"), cleaned.get("attente_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("attente_max", "L'attente maximale doit être supérieure ou égale à l'attente minimale.")
+        return cleaned
+
+
+class QueueFilterSet(django_filters.FilterSet):
+    etape = django_filters.ChoiceFilter(
+        label="Étape",
+        choices=Stage.choices,
+        empty_label="Toutes les étapes en cours",
+        method="filter_stage",
+    )
+    structure = django_filters.ModelChoiceFilter(
+        label="Structure référente",
+        field_name="referent_structure",
+        queryset=Structure.objects.none(),
+        empty_label="Toutes les structures",
+    )
+    referent = django_filters.ModelChoiceFilter(
+        label="Référent ou référente",
+        field_name="caseworker",
+        queryset=User.objects.none(),
+        empty_label="Toutes les personnes",
+    )
+    commune = django_filters.CharFilter(
+        label="Commune (code INSEE)",
+        method="filter_commune",
+        validators=[commune_code_validator],
+        help_text="Par exemple 13055 pour Marseille ; un code d'arrondissement vaut pour sa commune.",
+    )
+    epci = django_filters.ModelChoiceFilter(
+        label="EPCI",
+        field_name="commune__epci",
+        queryset=Epci.objects.none(),
+        empty_label="Tous les EPCI du territoire",
+    )
+    situation = django_filters.ChoiceFilter(
+        label="Situation actuelle",
+        choices=SituationGroup.choices,
+        empty_label="Toutes les situations",
+        method="filter_situation",
+    )
+    dalo = django_filters.ChoiceFilter(
+        label="DALO", choices=YES_NO, empty_label="Avec ou sans DALO", method="filter_yes_no"
+    )
+    composition = django_filters.ChoiceFilter(
+        label="Composition du ménage",
+        field_name="household__composition",
+        choices=Composition.choices,
+        empty_label="Toutes les compositions",
+    )
+    attente_min = DaysFilter(
+        label="Attente minimale (jours)", method="filter_waiting_min", min_value=0, max_value=36500
+    )
+    attente_max = DaysFilter(
+        label="Attente maximale (jours)", method="filter_waiting_max", min_value=0, max_value=36500
+    )
+    bloques = django_filters.BooleanFilter(
+        label="Parcours bloqués seulement",
+        method="filter_stalled",
+        widget=forms.CheckboxInput,
+    )
+    tri = django_filters.ChoiceFilter(label="Trier par", choices=SORT_CHOICES, empty_label=None, method="filter_sort")
+
+    class Meta:
+        model = Pathway
+        fields: list[str] = []
+        form = QueueFilterForm
+
+    def __init__(self, data=None, queryset=None, *, request, today: datetime.date):
+        super().__init__(data, queryset, request=request)
+        self.today = today
+        user = request.user
+        visible = Pathway.objects.visible_to(user)
+        self.filters["structure"].queryset = Structure.objects.filter(
+            Exists(visible.filter(referent_structure=OuterRef("pk")))
+        ).order_by("name")
+        self.filters["referent"].queryset = User.objects.filter(
+            Exists(visible.filter(caseworker=OuterRef("pk")))
+        ).order_by("last_name", "first_name")
+        communes = Commune.objects.filter(epci=OuterRef("pk"))
+        if not user.is_superuser:
+            communes = communes.filter(user.territory_q())
+        self.filters["epci"].queryset = Epci.objects.filter(Exists(communes)).order_by("name")
+        self.form.fields["tri"].required = False
+        self.form.fields["bloques"].required = False
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("etape"):
+            queryset = queryset.exclude(stage__in=CLOSED_STAGES)
+        return queryset.order_by(*SORTS[self.form.cleaned_data.get("tri") or DEFAULT_SORT])
+
+    @property
+    def current_sort(self) -> str:
+        return (self.form.cleaned_data.get("tri") if self.form.is_valid() else None) or DEFAULT_SORT
+
+    def filter_stage(self, queryset, name, value):
+        return queryset.filter(stage=value)
+
+    def filter_commune(self, queryset, name, value):
+        code = value.strip().upper()
+        by_arrondissement = Arrondissement.objects.filter(code=code).values("commune_id")
+        return queryset.filter(Q(commune_id=code) | Q(commune_id__in=by_arrondissement))
+
+    def filter_situation(self, queryset, name, value):
+        return queryset.filter(current_situation__in=situations_in_group(value))
+
+    def filter_yes_no(self, queryset, name, value):
+        return queryset.filter(**{name: value == "oui"})
+
+    def filter_waiting_min(self, queryset, name, value):
+        return queryset.filter(stage_on__lte=self.today - datetime.timedelta(days=int(value)))
+
+    def filter_waiting_max(self, queryset, name, value):
+        return queryset.filter(stage_on__gte=self.today - datetime.timedelta(days=int(value)))
+
+    def filter_stalled(self, queryset, name, value):
+        return queryset.filter(STALLED_Q) if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset, after every filter

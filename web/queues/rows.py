@@ -1,0 +1,68 @@
+"""The rows of the coordinators' queues: one queryset, annotated once, shared by pages and exports."""
+
+from datetime import date
+
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
+
+from pathways.enums import PRE_HOUSING_STAGES, Relationship
+from pathways.models import Member, Pathway, Situation
+from pathways.perms import can_see_names
+from project.expressions import DaysBetween
+
+# A stalled pathway (domain.md): pre-housing, and inactive for longer than its stage's threshold.
+STALLED_Q = Q(stage__in=PRE_HOUSING_STAGES, days_inactive__gt=F("stall_threshold"))
+
+
+def queue_queryset(user, *, today: date):
+    """Every pathway `user` sees, with what the queue shows."""
+    return with_row_fields(
+        Pathway.objects.visible_to(user).with_stall_threshold().with_days_inactive(today), today=today
+    )
+
+
+def with_row_fields(pathways, *, today: date):
+    """What a queue row shows, computed by the database so that a page of rows costs one query: the
+    days in the current stage (`days_waiting`), the current situation, the reference person's name and
+    whether it is stalled. `pathways` must carry `stall_threshold` and `days_inactive`."""
+    reference_first = Member.objects.filter(household=OuterRef("household")).order_by(
+        Case(When(relationship=Relationship.REFERENCE, then=Value(0)), default=Value(1)), "id"
+    )
+    latest_situation = Situation.objects.filter(pathway=OuterRef("pk")).order_by("-since")
+    return pathways.select_related("household", "referent_structure", "caseworker", "commune").annotate(
+        days_waiting=DaysBetween(Value(today), F("stage_on")),
+        current_situation=Subquery(latest_situation.values("situation")[:1]),
+        reference_name=Subquery(
+            reference_first.annotate(full=Concat("last_name", Value(" "), "first_name")).values("full")[:1]
+        ),
+        is_stalled=Case(When(STALLED_Q, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    )
+
+
+def may_see_any_name(user) -> bool:
+    """Roles that see people at all (roles.md): administrators and observers see aggregates only."""
+    return user.is_authenticated and (user.is_superuser or user.is_coordinator or user.is_caseworker)
+
+
+def confidential_structures(household_ids) -> dict[int, set[int]]:
+    """Referent structures of every pathway of the confidential households among `household_ids` (ids
+    or a `values("household_id")` queryset), by household: what `can_see_names` needs, in one query."""
+    structures: dict[int, set[int]] = {}
+    rows = Pathway.objects.filter(household__in=household_ids, household__confidential=True).values_list(
+        "household_id", "referent_structure_id"
+    )
+    for household_id, structure_id in rows:
+        structures.setdefault(household_id, set()).add(structure_id)
+    return structures
+
+
+def shown_name(pathway, user, structures: dict[int, set[int]]) -> str:
+    """The reference person's name, or "" when the household's names are hidden from `user`."""
+    if not may_see_any_name(user):
+        return ""
+    household = pathway.household
+    if household.confidential:
+        household.referent_structure_ids = structures.get(household.pk, set())
+        if not can_see_names(user, household):
+            return ""
+    return (pathway.reference_name or "").strip()
