@@ -82,7 +82,8 @@ def write_folder(path: Path, **overrides) -> Path:
     return path
 
 
-def replace_line(name: str, old: str, new: str) -> str:
-    text = content(name)
+def replace_line(name_or_text: str, old: str, new: str) -> str:
+    """Replace `old` once in a BASE file (by name) or in a text already bent."""
+    text = content(name_or_text) if name_or_text in BASE else name_or_text
     assert old in text, old
     return text.replace(old, new, 1)
