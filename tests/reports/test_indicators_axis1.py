@@ -1,7 +1,5 @@
 import datetime
 
-import pytest
-
 from reports.catalogue import CATALOGUE
 from reports.indicators import compute_bilan
 from territories.enums import SiteKind
