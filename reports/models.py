@@ -1,0 +1,273 @@
+"""Bilan runs: one row per requested bilan, its figures in typed columns and the records behind each.
+
+A finished run never changes (a new request makes a new run), so a published bilan stays what it was
+even when the catalogue or the data move on.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from reports.enums import FINISHED_STATUSES, FigureScope, PeriodKind, RunStatus
+from territories.territory import Territory
+
+DEFAULT_RUN_TIMEOUT_MINUTES = 30
+
+
+class FinishedRunError(Exception):
+    """A change to a finished run (French message)."""
+
+
+def within_q(scope: Territory, *, kind_field: str = "territory_kind", code_field: str = "territory_code") -> Q:
+    """Rows whose territory (kind and code columns) is `scope` or lies inside it: the départements of a
+    région, the EPCI holding one of its communes, its communes."""
+    from territories.models import Departement
+
+    if scope.kind == "france":
+        return Q()
+    communes = scope.communes()
+    condition = Q(**{kind_field: scope.kind, code_field: scope.code})
+    if scope.kind != "commune":
+        condition |= Q(**{kind_field: "commune", f"{code_field}__in": communes.values("code")})
+    if scope.kind == "region":
+        departements = Departement.objects.filter(region_id=scope.code).values("code")
+        condition |= Q(**{kind_field: "departement", f"{code_field}__in": departements})
+    if scope.kind in ("region", "departement"):
+        condition |= Q(**{kind_field: "epci", f"{code_field}__in": communes.exclude(epci=None).values("epci")})
+    return condition
+
+
+def user_scope(user) -> Territory | None:
+    """The one territory of an administrator or an observer (France for a superuser)."""
+    from territories.territory import FRANCE
+
+    if user.is_superuser:
+        return FRANCE
+    territories = user.scope_territories
+    return territories[0] if territories else None
+
+
+def run_timeout_minutes() -> int:
+    return getattr(settings, "BILAN_RUN_TIMEOUT_MINUTES", DEFAULT_RUN_TIMEOUT_MINUTES)
+
+
+class BilanRunQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Administrators: every run of their territory; observers: its published runs (roles.md)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        scope = user_scope(user)
+        if scope is None or not (user.is_superuser or user.is_administrator or user.is_observer):
+            return self.none()
+        runs = self.filter(within_q(scope))
+        if user.is_observer and not user.is_superuser:
+            runs = runs.filter(status=RunStatus.DONE, published_at__isnull=False)
+        return runs
+
+    def stuck(self, *, now=None):
+        now = now or timezone.now()
+        limit = now - timedelta(minutes=run_timeout_minutes())
+        return self.filter(status=RunStatus.RUNNING, started_at__lt=limit)
+
+    def fail_stuck(self, *, now=None) -> int:
+        """Mark failed the runs running for longer than the timeout (a worker killed mid-run never
+        reports): one UPDATE, so it is cheap enough for every list page."""
+        now = now or timezone.now()
+        minutes = run_timeout_minutes()
+        return self.stuck(now=now).update(
+            status=RunStatus.FAILED,
+            finished_at=now,
+            error=f"Le calcul n'a pas abouti en {minutes} minutes : il a été interrompu. Demandez un nouveau bilan.",
+        )
+
+
+class BilanRun(models.Model):
+    territory_kind = models.CharField("type de territoire", max_length=20)
+    territory_code = models.CharField("code du territoire", max_length=20, blank=True)
+    territory_name = models.CharField("territoire", max_length=200)
+    start = models.DateField("début")
+    end = models.DateField("fin")
+    period_kind = models.CharField("période", max_length=20, choices=PeriodKind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="demandé par"
+    )
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    status = models.CharField("état", max_length=20, choices=RunStatus.choices, default=RunStatus.PENDING)
+    error = models.TextField("erreur", blank=True)
+    started_at = models.DateTimeField("calcul commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("calcul terminé le", null=True, blank=True)
+    # Progress while running: bilans computed (whole period, each year, each sub-territory) of the total.
+    steps_done = models.PositiveIntegerField("étapes calculées", default=0)
+    steps_total = models.PositiveIntegerField("étapes à calculer", default=0)
+    published_at = models.DateTimeField("publié le", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="publié par",
+    )
+    catalogue_version = models.CharField("version du catalogue", max_length=64, blank=True)
+
+    objects = BilanRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bilan"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["territory_kind", "territory_code", "requested_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="bilan_run_period_in_order"),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(status=RunStatus.DONE), name="bilan_run_published_done"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bilan {self.territory_name} du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        # Only publication touches a finished run; its figures and status are final.
+        if getattr(self, "_stored_status", None) in FINISHED_STATUSES:
+            changed = set(kwargs.get("update_fields") or ())
+            if not changed or not changed <= {"published_at", "published_by"}:
+                raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        run = super().from_db(db, field_names, values)
+        run._stored_status = run.status
+        return run
+
+    @property
+    def territory(self) -> Territory:
+        return Territory(self.territory_kind, self.territory_code, self.territory_name)
+
+    @property
+    def territory_key(self) -> str:
+        return self.territory.key
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.steps_total:
+            return 0
+        return round(100 * self.steps_done / self.steps_total)
+
+
+class BilanFigure(models.Model):
+    """One indicator's figure for the whole period, one year of it, or one sub-territory."""
+
+    run = models.ForeignKey(BilanRun, on_delete=models.CASCADE, related_name="figures")
+    indicator_code = models.CharField("indicateur", max_length=60)
+    indicator_version = models.PositiveSmallIntegerField("version de l'indicateur", default=1)
+    record_model = models.CharField("modèle des enregistrements", max_length=60)
+    scope = models.CharField("portée", max_length=20, choices=FigureScope.choices)
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
+    territory_code = models.CharField("code du territoire", max_length=40)
+    territory_name = models.CharField("territoire", max_length=200)
+    count_value = models.BigIntegerField("valeur (compte)", null=True, blank=True)
+    decimal_value = models.DecimalField("valeur (taux, médiane)", max_digits=12, decimal_places=1, null=True)
+    # Size of the population behind the figure (its records): a percentage or a median computed on fewer
+    # than 5 cases is hidden when published (indicators.md, Publication).
+    cases = models.PositiveIntegerField("nombre de cas", default=0)
+
+    class Meta:
+        verbose_name = "chiffre d'un bilan"
+        verbose_name_plural = "chiffres d'un bilan"
+        ordering = ["run", "indicator_code", "scope", "year", "territory_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "indicator_code", "scope", "year", "territory_code"],
+                name="bilan_figure_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(count_value__isnull=True) | Q(decimal_value__isnull=True), name="bilan_figure_one_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(scope=FigureScope.YEAR), name="bilan_figure_year_only_by_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_code} ({self.get_scope_display()}) : {self.value}"
+
+    @property
+    def value(self) -> int | Decimal | None:
+        return self.count_value if self.count_value is not None else self.decimal_value
+
+
+class FigureRecord(models.Model):
+    """One record behind a figure: the id of a row of the figure's `record_model`. A plain id rather
+    than a foreign key, since the records are of several models; bulk-created with the figures."""
+
+    figure = models.ForeignKey(BilanFigure, on_delete=models.CASCADE, related_name="records")
+    record_id = models.BigIntegerField("identifiant")
+
+    class Meta:
+        verbose_name = "enregistrement d'un chiffre"
+        constraints = [models.UniqueConstraint(fields=["figure", "record_id"], name="figure_record_unique")]
+
+    def __str__(self):
+        return f"{self.figure.record_model} {self.record_id}"
+
+
+class TargetQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Targets of the administrator's or the observer's territory."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        scope = user_scope(user)
+        if scope is None or not (user.is_superuser or user.is_administrator or user.is_observer):
+            return self.none()
+        return self.filter(within_q(scope))
+
+
+class Target(models.Model):
+    """A goal set by an administrator for one indicator, territory and period, shown with the progress
+    of the bilans of that same territory and period."""
+
+    territory_kind = models.CharField("type de territoire", max_length=20)
+    territory_code = models.CharField("code du territoire", max_length=20, blank=True)
+    territory_name = models.CharField("territoire", max_length=200)
+    indicator_code = models.CharField("indicateur", max_length=60)
+    start = models.DateField("début")
+    end = models.DateField("fin")
+    value = models.DecimalField("cible", max_digits=12, decimal_places=1)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="fixée par"
+    )
+    set_at = models.DateTimeField("fixée le", default=timezone.now)
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cible"
+        ordering = ["territory_kind", "territory_code", "indicator_code", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory_kind", "territory_code", "indicator_code", "start", "end"], name="target_unique"
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="target_period_in_order"),
+            models.CheckConstraint(condition=Q(value__gt=0), name="target_value_positive"),
+        ]
+
+    def __str__(self):
+        return f"Cible {self.indicator_code} — {self.territory_name} : {self.value}"
+
+    @property
+    def territory(self) -> Territory:
+        return Territory(self.territory_kind, self.territory_code, self.territory_name)

@@ -1,0 +1,211 @@
+"""Writes of the bilans: request a run, compute it (from the Celery task), publish it, set targets."""
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reports import perms
+from reports.catalogue import CATALOGUE
+from reports.enums import PLAN_YEARS, FigureScope, PeriodKind, RunStatus
+from reports.models import BilanFigure, BilanRun, FigureRecord, FinishedRunError, Target
+from territories.territory import Territory
+
+logger = logging.getLogger(__name__)
+
+RECORDS_BATCH = 5000
+
+
+def period_bounds(kind: str, *, year: int | None = None, start: date | None = None, end: date | None = None):
+    """(start, end) of a period kind: a calendar year, one of the plans, or the given dates."""
+    if kind == PeriodKind.YEAR:
+        return date(year, 1, 1), date(year, 12, 31)
+    if kind in PLAN_YEARS:
+        first, last = PLAN_YEARS[kind]
+        return date(first, 1, 1), date(last, 12, 31)
+    return start, end
+
+
+def years_of(start: date, end: date) -> list[tuple[int, date, date]]:
+    """Each calendar year of [start, end], clipped to it."""
+    return [
+        (year, max(start, date(year, 1, 1)), min(end, date(year, 12, 31))) for year in range(start.year, end.year + 1)
+    ]
+
+
+def catalogue_version() -> str:
+    """A short fingerprint of the catalogue's codes and versions: two runs with the same one were
+    computed by the same definitions."""
+    text = ",".join(f"{code}@{indicator.version}" for code, indicator in sorted(CATALOGUE.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class ComputedFigure:
+    indicator_code: str
+    scope: str
+    year: int | None
+    territory_code: str  # a territory key: "region:93", "departement:13" ...
+    territory_name: str
+    value: int | float | None
+    record_ids: list[int]
+
+    @property
+    def cases(self) -> int:
+        return len(self.record_ids)
+
+
+def bilan_compute(
+    *, territory: Territory, start: date, end: date, on_step: Callable[[int, int], None] | None = None
+) -> list[ComputedFigure]:
+    """Every indicator for the whole period, each calendar year of it and each sub-territory, with the
+    same functions as the `bilan` command (so the figures are the command's)."""
+    from reports.indicators import compute_bilan
+
+    steps = [(FigureScope.TOTAL, None, territory, start, end)]
+    steps += [(FigureScope.YEAR, year, territory, first, last) for year, first, last in years_of(start, end)]
+    steps += [(FigureScope.SUB_TERRITORY, None, child, start, end) for child in territory.children()]
+    figures = []
+    for done, (scope, year, place, first, last) in enumerate(steps, start=1):
+        for code, result in compute_bilan(place, first, last).items():
+            figures.append(
+                ComputedFigure(code, scope, year, place.key, place.name, result.value, list(result.record_ids))
+            )
+        if on_step:
+            on_step(done, len(steps))
+    return figures
+
+
+def bilan_run_request(
+    *, territory: Territory, start: date, end: date, by, period_kind: str = PeriodKind.CUSTOM
+) -> BilanRun:
+    """Create a pending run and schedule its computation once the request's transaction commits."""
+    from reports.tasks import bilan_run_task
+
+    if not perms.can_request_bilan(by, territory):
+        raise PermissionDenied("Vous ne pouvez pas demander un bilan de ce territoire.")
+    if end < start:
+        raise ValidationError("La date de fin précède la date de début.")
+    run = BilanRun.objects.create(
+        territory_kind=territory.kind,
+        territory_code=territory.code,
+        territory_name=territory.name,
+        start=start,
+        end=end,
+        period_kind=period_kind,
+        requested_by=by,
+        catalogue_version=catalogue_version(),
+    )
+    transaction.on_commit(lambda: bilan_run_task.delay(run.pk))
+    return run
+
+
+def bilan_run_execute(*, run_id: int) -> BilanRun:
+    """Compute a pending run and store its figures and records; on any error the run is failed with
+    the message. A finished run is refused; a run already running (a redelivered task) is left alone."""
+    with transaction.atomic():
+        run = BilanRun.objects.select_for_update().get(pk=run_id)
+        if run.is_finished:
+            raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
+        if run.status == RunStatus.RUNNING:
+            logger.warning("Bilan run %s is already running: duplicate task ignored", run_id)
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+
+    def progress(done: int, total: int) -> None:
+        # Committed at once (outside the write transaction) so the polling page sees it.
+        BilanRun.objects.filter(pk=run_id).update(steps_done=done, steps_total=total)
+
+    try:
+        figures = bilan_compute(territory=run.territory, start=run.start, end=run.end, on_step=progress)
+        with transaction.atomic():
+            figures_store(run=run, figures=figures)
+            run.status = RunStatus.DONE
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+    except Exception as error:
+        logger.exception("Bilan run %s failed", run_id)
+        message = f"Le calcul du bilan a échoué : {error.__class__.__name__} : {error}"
+        BilanRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=message, finished_at=timezone.now())
+        run.refresh_from_db()
+    return run
+
+
+def figures_store(*, run: BilanRun, figures: list[ComputedFigure]) -> None:
+    rows = []
+    for computed in figures:
+        indicator = CATALOGUE[computed.indicator_code]
+        is_decimal = indicator.kind in ("percent", "median")
+        value = computed.value
+        rows.append(
+            BilanFigure(
+                run=run,
+                indicator_code=computed.indicator_code,
+                indicator_version=indicator.version,
+                record_model=indicator.record_model,
+                scope=computed.scope,
+                year=computed.year,
+                territory_code=computed.territory_code,
+                territory_name=computed.territory_name,
+                count_value=None if is_decimal else value,
+                decimal_value=Decimal(str(value)) if is_decimal and value is not None else None,
+                cases=computed.cases,
+            )
+        )
+    created = BilanFigure.objects.bulk_create(rows)
+    if any(row.pk is None for row in created):  # databases that do not return ids from a bulk insert
+        by_key = {(f.indicator_code, f.scope, f.year, f.territory_code): f for f in run.figures.all()}
+        created = [by_key[(f.indicator_code, f.scope, f.year, f.territory_code)] for f in rows]
+    records = [
+        FigureRecord(figure=figure, record_id=record_id)
+        for figure, computed in zip(created, figures, strict=True)
+        for record_id in dict.fromkeys(computed.record_ids)
+    ]
+    FigureRecord.objects.bulk_create(records, batch_size=RECORDS_BATCH)
+
+
+def bilan_run_publish(*, run: BilanRun, by) -> BilanRun:
+    """Make a done run visible to the observers of its territory."""
+    if not perms.can_publish_bilan(by, run):
+        raise PermissionDenied("Vous ne pouvez pas publier ce bilan.")
+    if run.status != RunStatus.DONE:
+        raise ValidationError("Seul un bilan terminé peut être publié.")
+    if run.is_published:
+        raise ValidationError("Ce bilan est déjà publié.")
+    run.published_at = timezone.now()
+    run.published_by = by
+    run.save(update_fields=["published_at", "published_by"])
+    return run
+
+
+def runs_fail_stuck() -> int:
+    return BilanRun.objects.fail_stuck()
+
+
+def target_set(*, territory: Territory, indicator_code: str, start: date, end: date, value: Decimal, by) -> Target:
+    """Set (or change) the target of an indicator for a territory and a period."""
+    if not perms.can_request_bilan(by, territory):
+        raise PermissionDenied("Vous ne pouvez pas fixer de cible pour ce territoire.")
+    if indicator_code not in CATALOGUE:
+        raise ValidationError(f"Indicateur inconnu : « {indicator_code} ».")
+    if end < start:
+        raise ValidationError("La date de fin précède la date de début.")
+    if value <= 0:
+        raise ValidationError("La cible doit être un nombre positif.")
+    target, _ = Target.objects.update_or_create(
+        territory_kind=territory.kind,
+        territory_code=territory.code,
+        indicator_code=indicator_code,
+        start=start,
+        end=end,
+        defaults={"territory_name": territory.name, "value": value, "set_by": by, "set_at": timezone.now()},
+    )
+    return target

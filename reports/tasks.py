@@ -1,0 +1,16 @@
+"""Thin Celery tasks: they take ids and call the services."""
+
+from celery import shared_task
+
+from reports import services
+
+
+@shared_task(name="reports.bilan_run")
+def bilan_run_task(run_id: int) -> str:
+    return services.bilan_run_execute(run_id=run_id).status
+
+
+@shared_task(name="reports.fail_stuck_runs")
+def fail_stuck_runs_task() -> int:
+    """Meant for Celery beat (every few minutes): a run whose worker died is marked failed."""
+    return services.runs_fail_stuck()

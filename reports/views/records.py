@@ -1,0 +1,118 @@
+"""Drill-down: from a figure to the records behind it, by reference, never by name (administrators
+see aggregates). A pathway the user may open anyway (a superuser, for instance) gets a link to it."""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Subquery
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+
+from pathways.models import Pathway
+from reports import perms
+from reports.catalogue import CATALOGUE
+from reports.exports.tables import format_number
+from reports.models import BilanFigure
+from reports.views.runs import readable_runs
+
+RECORDS_PER_PAGE = 100
+# URL names of the casework area's pathway page, if it is there (web/urls_casework.py).
+PATHWAY_URL_NAMES = ("casework:pathway_detail", "casework:pathway", "pathway_detail")
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    reference: str
+    detail: str
+    pathway_id: int | None = None
+    url: str = ""
+
+
+# Per record model: related rows to fetch with it, and its line.
+DESCRIBERS = {
+    "pathways.Pathway": (
+        ("commune",),
+        lambda p: RecordLine(p.reference, f"Ouvert le {p.opened_on:%d/%m/%Y} — {p.commune}", p.pk),
+    ),
+    "pathways.Transition": (
+        ("pathway", "housing_commune"),
+        lambda t: RecordLine(
+            t.pathway.reference,
+            f"{t.get_stage_display()} le {t.date:%d/%m/%Y}"
+            + (f" — {t.get_housing_kind_display()}, {t.housing_commune}" if t.housing_commune_id else ""),
+            t.pathway_id,
+        ),
+    ),
+    "pathways.Measure": (
+        ("pathway",),
+        lambda m: RecordLine(
+            m.pathway.reference, f"{m.get_kind_display()} depuis le {m.started_on:%d/%m/%Y}", m.pathway_id
+        ),
+    ),
+    "pathways.Household": ((), lambda h: RecordLine(h.reference, f"{h.size} personne(s)")),
+    "territories.Site": (
+        ("commune",),
+        lambda s: RecordLine(
+            str(s),
+            f"{s.get_kind_display()}, {s.commune} — {format_number(s.places)} places, ouvert le {s.opened_on:%d/%m/%Y}",
+        ),
+    ),
+    "territories.Label": (
+        ("commune", "epci", "departement"),
+        lambda label: RecordLine(
+            label.territory_name,
+            f"Depuis le {label.started_on:%d/%m/%Y}"
+            + (f" jusqu'au {label.ended_on:%d/%m/%Y}" if label.ended_on else ""),
+        ),
+    ),
+}
+
+
+def pathway_url_name() -> str | None:
+    for name in PATHWAY_URL_NAMES:
+        try:
+            reverse(name, args=[1])
+        except NoReverseMatch:
+            continue
+        return name
+    return None
+
+
+@login_required
+def figure_records(request, pk, figure_pk):
+    run = get_object_or_404(readable_runs(request.user), pk=pk)
+    if not perms.can_drill_down(request.user):
+        raise PermissionDenied("Le détail des chiffres est réservé à l'administration.")
+    figure = get_object_or_404(BilanFigure.objects.filter(run=run), pk=figure_pk)
+    related, describe = DESCRIBERS[figure.record_model]
+    model = apps.get_model(figure.record_model)
+    ids = figure.records.values("record_id")
+    records = model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by("pk")
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    lines = [describe(record) for record in page.object_list]
+    url_name = pathway_url_name()
+    pathway_ids = {line.pathway_id for line in lines if line.pathway_id}
+    if url_name and pathway_ids:
+        openable = set(Pathway.objects.visible_to(request.user).filter(pk__in=pathway_ids).values_list("pk", flat=True))
+        lines = [
+            RecordLine(line.reference, line.detail, line.pathway_id, reverse(url_name, args=[line.pathway_id]))
+            if line.pathway_id in openable
+            else line
+            for line in lines
+        ]
+    indicator = CATALOGUE[figure.indicator_code]
+    return render(
+        request,
+        "reports/figure_records.html",
+        {
+            "title": f"{indicator.label} — détail",
+            "run": run,
+            "figure": figure,
+            "indicator": indicator,
+            "page": page,
+            "lines": lines,
+        },
+    )
