@@ -118,6 +118,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A bilan still running after this many minutes is marked failed (its worker died): on every bilan list
+# page, and by the beat task below when a beat process runs.
+BILAN_RUN_TIMEOUT_MINUTES = env_int("BILAN_RUN_TIMEOUT_MINUTES", 30)
+CELERY_BEAT_SCHEDULE = {
+    "fail-stuck-bilan-runs": {"task": "reports.fail_stuck_runs", "schedule": 300.0},
+}
 
 LOGGING = {
     "version": 1,

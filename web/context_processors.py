@@ -21,6 +21,6 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("queues:list", "Files d'attente"),
         ("queues:stalled", "Parcours bloqués"),
     ],
-    Role.ADMINISTRATOR: [],
-    Role.OBSERVER: [],
+    Role.ADMINISTRATOR: [("reports:run_list", "Bilans")],
+    Role.OBSERVER: [("reports:run_list", "Bilans publiés")],
 }
