@@ -1,0 +1,30 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.accounts.factories import UserFactory
+
+
+def test_a_session_expires_after_30_minutes_idle_and_each_request_extends_it(client, db):
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (1800, True)
+    client.force_login(UserFactory(caseworker=True))
+    session = Session.objects.get()
+
+    # 29 minutes idle: still signed in, and the request pushes the expiry 30 minutes ahead again.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + datetime.timedelta(minutes=1))
+    before = timezone.now()
+    response = client.get(reverse("home"))
+    assert response.wsgi_request.user.is_authenticated
+    assert not response.get("Location", "").startswith(reverse("login"))
+    expire_date = Session.objects.get(pk=session.pk).expire_date
+    assert before + datetime.timedelta(minutes=29, seconds=55) <= expire_date
+    assert expire_date <= timezone.now() + datetime.timedelta(minutes=30)
+
+    # 30 minutes idle: the session is gone, back to the sign-in page.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("home"))
+    assert not response.wsgi_request.user.is_authenticated
+    assert response["Location"] == f"{reverse('login')}?next=/"
