@@ -12,13 +12,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.enums import Role
+from accounts.groups import reference_data_group
 from accounts.models import User
 from pathways import services
 from pathways.enums import (
@@ -43,7 +42,6 @@ MARKER = "demo:"
 PASSWORD = "demo-parcours-2026"
 REGION = "93"
 START = date(2018, 1, 8)
-ADMIN_GROUP = "Administration des référentiels"
 
 
 class DemoError(ImproperlyConfigured):
@@ -526,25 +524,9 @@ class DemoBuilder:
         administration = self._account(
             "administration", "Luc", "Fabre", role=Role.ADMINISTRATOR, territories="region:93", is_staff=True
         )
-        administration.groups.add(self._admin_group())
+        administration.groups.add(reference_data_group())
         self._account("observation", "Inès", "Girard", role=Role.OBSERVER, territories="region:93")
         self._account("admin", "Admin", "Parcours", is_staff=True, is_superuser=True)
-
-    def _admin_group(self) -> Group:
-        """Reference data and accounts in the Django admin; the geography read-only; no pathway data
-        (roles.md)."""
-        group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-        managed = Q(content_type__app_label="accounts") | Q(
-            content_type__app_label="territories",
-            content_type__model__in=["structure", "site", "label", "stallthreshold"],
-        )
-        geography = Q(
-            content_type__app_label="territories",
-            content_type__model__in=["region", "departement", "epci", "commune", "arrondissement"],
-            codename__startswith="view_",
-        )
-        group.permissions.set(Permission.objects.filter(managed | geography))
-        return group
 
     # Households and pathways -----------------------------------------------------------------------
 
