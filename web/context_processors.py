@@ -15,8 +15,10 @@ def navigation(request):
 
 # Filled by each area of the web app as it lands: (url name, French label).
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
-    Role.CASEWORKER: [],
+    Role.CASEWORKER: [("casework:pathway_list", "Mes parcours"), ("casework:household_new", "Nouveau ménage")],
     Role.COORDINATOR: [
+        ("casework:pathway_list", "Parcours du territoire"),
+        ("casework:household_new", "Nouveau ménage"),
         ("queues:overview", "Vue d'ensemble"),
         ("queues:list", "Files d'attente"),
         ("queues:stalled", "Parcours bloqués"),

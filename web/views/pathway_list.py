@@ -1,0 +1,105 @@
+"""Mes parcours: the pathways the user sees, stalled ones first, then by stage in the order of the road."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
+from django.shortcuts import render
+from django.utils import timezone
+
+from pathways.enums import CLOSED_STAGES, HOUSED_STAGES, PRE_HOUSING_STAGES, Stage
+from pathways.models import Household, Member, Pathway
+from pathways.perms import can_do_casework, can_see_names
+from project.expressions import DaysBetween
+
+PAGE_SIZE = 25
+STATES = {
+    "en-cours": ("En cours", ~Q(stage__in=CLOSED_STAGES)),
+    "clos": ("Clos", Q(stage__in=CLOSED_STAGES)),
+    "tous": ("Tous", Q()),
+}
+STAGE_ORDER = Case(
+    *[When(stage=stage, then=Value(rank)) for rank, stage in enumerate(Stage.values)],
+    output_field=IntegerField(),
+)
+
+
+def pathway_rows(user, *, today, state: str, text: str):
+    """The list, sorted by the database: stalled first, then in stage order, longest waiting first."""
+    rows = (
+        Pathway.objects.visible_to(user)
+        .filter(STATES[state][1])
+        .select_related("household", "commune", "referent_structure", "caseworker")
+        .with_stall_threshold()
+        .with_days_inactive(today)
+        .annotate(
+            days_in_stage=DaysBetween(Value(today), F("stage_on")),
+            is_stalled=Case(
+                When(
+                    Q(stage__in=PRE_HOUSING_STAGES) & Q(days_inactive__gt=F("stall_threshold")),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            stage_rank=STAGE_ORDER,
+        )
+        .order_by("-is_stalled", "stage_rank", "-days_inactive", "pk")
+    )
+    if text:
+        rows = rows.filter(household__in=Household.objects.search(text, user=user))
+    return rows
+
+
+@login_required
+def pathway_list(request):
+    user = request.user
+    if not can_do_casework(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    state = request.GET.get("etat", "en-cours")
+    if state not in STATES:
+        state = "en-cours"
+    text = request.GET.get("q", "").strip()
+    rows = pathway_rows(user, today=today, state=state, text=text)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    pathways = list(page.object_list)
+    # Two queries for the whole page: the members to show, and the referent structures of every
+    # pathway of these households (a confidential household's names depend on all of them).
+    households = {p.household_id: p.household for p in pathways}
+    members = Member.objects.filter(household__in=households).order_by("household_id", "id")
+    by_household: dict[int, list] = {}
+    for member in members:
+        by_household.setdefault(member.household_id, []).append(member)
+    structures = Pathway.objects.filter(household__in=households).values_list("household_id", "referent_structure_id")
+    for household in households.values():
+        household.referent_structure_ids = set()
+    for household_id, structure_id in structures:
+        households[household_id].referent_structure_ids.add(structure_id)
+    for pathway in pathways:
+        household = pathway.household
+        pathway.names_visible = can_see_names(user, household)
+        pathway.shown_members = by_household.get(household.pk, []) if pathway.names_visible else []
+        pathway.group = _group(pathway)
+    title = "Mes parcours" if user.is_caseworker else "Parcours du territoire"
+    return render(
+        request,
+        "web/casework/pathway_list.html",
+        {
+            "title": title,
+            "page_obj": page,
+            "pathways": pathways,
+            "q": text,
+            "state": state,
+            "states": [(key, label) for key, (label, _q) in STATES.items()],
+            "today": today,
+        },
+    )
+
+
+def _group(pathway) -> str:
+    if pathway.is_stalled:
+        return "Parcours bloqués"
+    if pathway.stage in HOUSED_STAGES:
+        return f"Logés : {pathway.get_stage_display()}"
+    return pathway.get_stage_display()
