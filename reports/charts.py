@@ -12,6 +12,7 @@ from reports.exports.tables import BilanTable, Cell, format_number
 
 # DSFR illustrative colours: blue France, the "tuile" red, and the "menthe" green.
 COLOURS = ("#000091", "#CE614A", "#009081", "#C3992A")
+HIDDEN_NOTE = "* une partie des valeurs est masquée par le secret statistique (voir les tableaux)"
 FONT = "font-family=\"Marianne, 'DejaVu Sans', Arial, sans-serif\""
 
 
@@ -38,6 +39,10 @@ def nice_step(maximum: float, ticks: int = 5) -> float:
         if raw <= factor * power:
             return max(factor * power, 1)
     return 10 * power
+
+
+def footnote(*, x: float, y: float) -> str:
+    return f'<text x="{x:.0f}" y="{y:.0f}" font-size="10" fill="#3a3a3a" {FONT}>{escape(HIDDEN_NOTE)}</text>'
 
 
 def legend(series: list[Series], *, x: float, y: float) -> list[str]:
@@ -78,43 +83,53 @@ def bar_chart(*, title: str, categories: list[str], series: list[Series], stacke
         tick += step
     slot = plot_w / max(1, len(categories))
     bar_w = slot * 0.7 if stacked else slot * 0.8 / max(1, len(series))
+    any_hidden = False
     for index, category in enumerate(categories):
         x0 = left + index * slot + slot * (0.15 if stacked else 0.1)
         base = top + plot_h
+        hidden_here = False
         for number, item in enumerate(series):
             cell = item.cells[index]
             x = x0 if stacked else x0 + number * bar_w
-            value = cell.number or 0
-            bar_h = value * scale
+            if cell.hidden:
+                hidden_here = True
+                continue
+            bar_h = (cell.number or 0) * scale
             y = base - bar_h
-            if value:
+            if bar_h:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
                     f'fill="{COLOURS[number]}"><title>{escape(item.label)} {escape(category)} : '
                     f"{escape(cell.text)}</title></rect>"
                 )
-            label_y = (y + bar_h / 2 + 4) if stacked else (y - 3)
-            colour = "#fff" if stacked and bar_h >= 14 else "#161616"
-            if cell.number is None or not stacked or bar_h >= 14:
+            if stacked and bar_h >= 14:
                 parts.append(
-                    f'<text x="{x + bar_w / 2:.1f}" y="{label_y if cell.number else base - 3:.1f}" font-size="10" '
-                    f'text-anchor="middle" fill="{colour if cell.number else "#161616"}" {FONT}>{escape(cell.text)}</text>'
+                    f'<text x="{x + bar_w / 2:.1f}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" text-anchor="middle" '
+                    f'fill="#fff" {FONT}>{escape(cell.text)}</text>'
+                )
+            elif not stacked:
+                parts.append(
+                    f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="10" text-anchor="middle" {FONT}>'
+                    f"{escape(cell.text)}</text>"
                 )
             if stacked:
                 base = y
+        any_hidden = any_hidden or hidden_here
         parts.append(
             f'<text x="{left + index * slot + slot / 2:.1f}" y="{height - bottom + 18}" font-size="12" '
-            f'text-anchor="middle" {FONT}>{escape(category)}</text>'
+            f'text-anchor="middle" {FONT}>{escape(category)}{" *" if hidden_here else ""}</text>'
         )
+    if any_hidden:
+        parts.append(footnote(x=left, y=height - 4))
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
 
 def horizontal_bars(*, title: str, categories: list[str], series: list[Series], totals: list[str]) -> SafeString:
     """Stacked horizontal bars, one per sub-territory, with its total (as shown in the tables) at the end."""
-    row_h, label_w, right, top = 26, 230, 70, 40
+    row_h, label_w, right, top = 26, 230, 90, 40
     width = 720
-    height = top + row_h * max(1, len(categories)) + 10
+    height = top + row_h * max(1, len(categories)) + 24
     plot_w = width - label_w - right
     lengths = [sum(s.cells[i].number or 0 for s in series) for i in range(len(categories))]
     maximum = max(lengths, default=0) or 1
@@ -124,6 +139,7 @@ def horizontal_bars(*, title: str, categories: list[str], series: list[Series], 
         f'height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
     parts += legend(series, x=label_w, y=20)
+    any_hidden = False
     for index, category in enumerate(categories):
         y = top + index * row_h
         name = category if len(category) <= 34 else category[:33] + "…"
@@ -131,7 +147,7 @@ def horizontal_bars(*, title: str, categories: list[str], series: list[Series], 
             f'<text x="{label_w - 8}" y="{y + 16}" font-size="11" text-anchor="end" {FONT}>{escape(name)}</text>'
         )
         x = label_w
-        notes = []
+        hidden_here = False
         for number, item in enumerate(series):
             cell = item.cells[index]
             if cell.number:
@@ -141,10 +157,12 @@ def horizontal_bars(*, title: str, categories: list[str], series: list[Series], 
                     f"<title>{escape(item.label)} — {escape(category)} : {escape(cell.text)}</title></rect>"
                 )
                 x += bar_w
-            elif cell.hidden:
-                notes.append(f"{item.label} {cell.text}")
-        shown = " · ".join([totals[index]] + notes)
+            hidden_here = hidden_here or cell.hidden
+        any_hidden = any_hidden or hidden_here
+        shown = totals[index] + (" *" if hidden_here else "")
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}" font-size="11" {FONT}>{escape(shown)}</text>')
+    if any_hidden:
+        parts.append(footnote(x=label_w, y=height - 6))
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

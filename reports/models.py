@@ -131,19 +131,14 @@ class BilanRun(models.Model):
         return f"Bilan {self.territory_name} du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}"
 
     def save(self, *args, **kwargs):
-        # Only publication touches a finished run; its figures and status are final.
-        if getattr(self, "_stored_status", None) in FINISHED_STATUSES:
-            changed = set(kwargs.get("update_fields") or ())
-            if not changed or not changed <= {"published_at", "published_by"}:
+        # Only publication touches a finished run; its figures and status are final. Read from the
+        # database, not from this instance, which may be stale.
+        changed = set(kwargs.get("update_fields") or ())
+        publishing = changed and changed <= {"published_at", "published_by"}
+        if self.pk and not publishing:
+            if BilanRun.objects.filter(pk=self.pk, status__in=FINISHED_STATUSES).exists():
                 raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
         super().save(*args, **kwargs)
-        self._stored_status = self.status
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        run = super().from_db(db, field_names, values)
-        run._stored_status = run.status
-        return run
 
     @property
     def territory(self) -> Territory:
