@@ -135,9 +135,9 @@ class BilanRun(models.Model):
         # database, not from this instance, which may be stale.
         changed = set(kwargs.get("update_fields") or ())
         publishing = changed and changed <= {"published_at", "published_by"}
-        if self.pk and not publishing:
-            if BilanRun.objects.filter(pk=self.pk, status__in=FINISHED_STATUSES).exists():
-                raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
+        finished = BilanRun.objects.filter(pk=self.pk, status__in=FINISHED_STATUSES)
+        if self.pk and not publishing and finished.exists():
+            raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
         super().save(*args, **kwargs)
 
     @property

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.catalogue import CATALOGUE, IndicatorResult
+from reports.exports.command import FILE_FORMATS
 from reports.indicators import compute_bilan
 from territories.territory import Territory, TerritoryError, parse_territory
 
@@ -46,6 +47,8 @@ def as_csv(bilan: Bilan) -> str:
 
 # A format renders a whole bilan as text (standard output or --output) or bytes (--output only).
 FORMATS: dict[str, Callable[[Bilan], str | bytes]] = {"json": as_json, "csv": as_csv}
+# The bilan pages' files (by year, by sub-territory, charts, definitions), with exact figures.
+FORMATS.update(FILE_FORMATS)
 
 
 def parse_day(text: str, *, which: str) -> date:
