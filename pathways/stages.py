@@ -15,6 +15,9 @@ from pathways.enums import (
 )
 
 STAGE_LABELS = dict(Stage.choices)
+# TextChoices.values rebuilds its list on every access: too slow for bulk imports checking each row.
+HOUSING_KIND_CODES = frozenset(HousingKind.values)
+SITUATION_CODES = frozenset(SituationKind.values)
 
 
 def _label(stage: str) -> str:
@@ -71,7 +74,7 @@ def check_transition(
     if to_stage == Stage.BAIL_SIGNE:
         if not housing_kind:
             errors["housing_kind"] = "Le type de logement est obligatoire pour un bail signé."
-        elif housing_kind not in HousingKind.values:
+        elif housing_kind not in HOUSING_KIND_CODES:
             errors["housing_kind"] = f"Type de logement inconnu : « {housing_kind} »."
         elif housing_kind == HousingKind.PARC_SOCIAL and previous_stage != Stage.ATTRIBUE:
             errors["housing_kind"] = "Un bail en parc social ne peut suivre qu'une attribution prononcée par la CALEOL."
@@ -91,7 +94,7 @@ def check_transition(
 def check_situation(*, situation: str, since: date | None, today: date, taken_dates) -> dict[str, str]:
     """`taken_dates`: the start dates of the pathway's other situations."""
     errors: dict[str, str] = {}
-    if situation not in SituationKind.values:
+    if situation not in SITUATION_CODES:
         errors["situation"] = f"Situation inconnue : « {situation} »."
     if since is None:
         errors["since"] = "La date de début est obligatoire."

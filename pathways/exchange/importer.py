@@ -17,6 +17,7 @@ from pathways.enums import Relationship
 from pathways.exchange import formats
 from pathways.exchange.reading import RowError, Table, read_table
 from pathways.exchange.validation import Folder, Validator, chunks
+from pathways.exchange.writing import BATCH, insert_rows
 from pathways.models import (
     Assignment,
     Contact,
@@ -29,8 +30,6 @@ from pathways.models import (
     normalize_name,
 )
 from territories.models import Label, Site, Structure
-
-BATCH = 5000
 
 
 @dataclass
@@ -92,6 +91,19 @@ def _existing(model, external_ids, *fields) -> dict[str, dict]:
     return rows
 
 
+PATHWAY_FIELDS = [
+    "household_id",
+    "referent_structure_id",
+    "commune_id",
+    "opened_on",
+    "dalo",
+    "stage",
+    "stage_on",
+    "last_activity_on",
+    "version",
+]
+
+
 class _Writer:
     def __init__(self, folder: Folder, report: ImportReport):
         self.folder = folder
@@ -103,31 +115,31 @@ class _Writer:
     def _count(self, fmt: formats.FileFormat) -> Counts:
         return self.report.counts.setdefault(fmt.name, Counts())
 
-    def _sync(self, fmt, model, rows, values_of, *, pk_map=None) -> tuple[list, list]:
-        """Create or update the rows of one file matched on external_id; returns (created, updated) objects."""
+    def _sync(self, fmt, model, rows, values_of, *, pk_map=None) -> set[str]:
+        """Create or update the rows of one file matched on external_id; returns the changed ids."""
         counts = self._count(fmt)
-        sample = values_of(rows[0]) if rows else {}
-        existing = _existing(model, [r.id for r in rows], *sample)
+        fields = list(values_of(rows[0])) if rows else []
+        existing = _existing(model, [r.id for r in rows], *fields)
         to_create, to_update = [], []
         for row in rows:
             values = values_of(row)
             stored = existing.get(row.id)
             if stored is None:
-                to_create.append(model(external_id=row.id, **values))
+                to_create.append((row.id, *values.values()))
             elif any(stored[name] != value for name, value in values.items()):
                 to_update.append(model(pk=stored["pk"], external_id=row.id, **values))
             else:
                 counts.unchanged += 1
-                if pk_map is not None:
-                    pk_map[row.id] = stored["pk"]
-        model.objects.bulk_create(to_create, batch_size=BATCH)
+            if stored is not None and pk_map is not None:
+                pk_map[row.id] = stored["pk"]
+        ids = insert_rows(model, ["external_id", *fields], to_create, returning_ids=pk_map is not None)
+        if pk_map is not None:
+            pk_map.update(zip((row[0] for row in to_create), ids, strict=True))
         if to_update:
-            model.objects.bulk_update(to_update, list(sample), batch_size=BATCH)
+            model.objects.bulk_update(to_update, fields, batch_size=BATCH)
         counts.created += len(to_create)
         counts.updated += len(to_update)
-        if pk_map is not None:
-            pk_map.update((obj.external_id, obj.pk) for obj in (*to_create, *to_update))
-        return to_create, to_update
+        return {row[0] for row in to_create} | {obj.external_id for obj in to_update}
 
     def run(self) -> None:
         folder = self.folder
@@ -180,7 +192,7 @@ class _Writer:
         before = {}
         if self.folder.with_names:
             before = self._reference_members([r.id for r in rows])
-        created, updated = self._sync(
+        changed_households = self._sync(
             formats.HOUSEHOLDS,
             Household,
             rows,
@@ -196,7 +208,6 @@ class _Writer:
         if not self.folder.with_names:
             return
         counts = self._count(formats.HOUSEHOLDS)
-        changed_households = {obj.external_id for obj in (*created, *updated)}
         new_members, changed_members = [], []
         for row in rows:
             # An empty name leaves a known person as it is: clearing names is anonymisation, not import.
@@ -205,7 +216,16 @@ class _Writer:
             values = {"last_name": row.last_name, "first_name": row.first_name, "birth_date": row.birth_date}
             member = before.get(row.id)
             if member is None:
-                new_members.append(Member(household_id=self.households[row.id], **values))
+                new_members.append(
+                    (
+                        self.households[row.id],
+                        Relationship.REFERENCE,
+                        row.last_name,
+                        row.first_name,
+                        row.birth_date,
+                        normalize_name(f"{row.last_name} {row.first_name}"),
+                    )
+                )
             elif any(getattr(member, k) != v for k, v in values.items()):
                 for name, value in values.items():
                     setattr(member, name, value)
@@ -216,9 +236,13 @@ class _Writer:
                 changed_households.add(row.id)
                 counts.unchanged -= 1
                 counts.updated += 1
-        for member in (*new_members, *changed_members):
+        for member in changed_members:
             member.search_name = normalize_name(f"{member.last_name} {member.first_name}")
-        Member.objects.bulk_create(new_members, batch_size=BATCH)
+        insert_rows(
+            Member,
+            ["household_id", "relationship", "last_name", "first_name", "birth_date", "search_name"],
+            new_members,
+        )
         Member.objects.bulk_update(
             changed_members, ["last_name", "first_name", "birth_date", "search_name"], batch_size=BATCH
         )
@@ -351,16 +375,16 @@ class _Writer:
                 else:
                     counts.unchanged += 1
             if old is None:
-                values.pop("pk", None)
-                to_create.append(Pathway(external_id=external_id, **values))
+                to_create.append((external_id, *(values[name] for name in PATHWAY_FIELDS)))
             elif changed or external_id in changed_situations:
                 values["version"] = old["version"] + 1
                 to_update.append(Pathway(external_id=external_id, **values))
                 if values["referent_structure_id"] != old["referent_structure_id"]:
-                    assignments.append(Assignment(pathway_id=old["pk"], structure_id=values["referent_structure_id"]))
-        Pathway.objects.bulk_create(to_create, batch_size=BATCH)
-        self.pathways.update((p.external_id, p.pk) for p in to_create)
-        assignments.extend(Assignment(pathway_id=p.pk, structure_id=p.referent_structure_id) for p in to_create)
+                    assignments.append((old["pk"], values["referent_structure_id"]))
+        ids = insert_rows(Pathway, ["external_id", *PATHWAY_FIELDS], to_create, returning_ids=True)
+        self.pathways.update(zip((row[0] for row in to_create), ids, strict=True))
+        structure_at = 1 + PATHWAY_FIELDS.index("referent_structure_id")
+        assignments.extend((pk, row[structure_at]) for pk, row in zip(ids, to_create, strict=True))
         Pathway.objects.bulk_update(
             to_update,
             [
@@ -376,38 +400,28 @@ class _Writer:
             ],
             batch_size=BATCH,
         )
-        Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+        insert_rows(Assignment, ["pathway_id", "structure_id"], assignments)
+        created = {row[0] for row in to_create}
         self._replace(
             Transition,
+            ["pathway_id", "seq", "stage", "date", "housing_kind", "housing_commune_id", "landlord_id", "reason"],
             changed_transitions,
-            lambda pk, p: (
-                Transition(
-                    pathway_id=pk,
-                    seq=seq,
-                    stage=stage,
-                    date=on,
-                    housing_kind=housing_kind,
-                    housing_commune_id=commune,
-                    landlord_id=landlord,
-                    reason=reason,
-                )
-                for seq, (stage, on, housing_kind, commune, landlord, reason) in enumerate(
-                    new_transitions.get(p, ()), start=1
-                )
-            ),
+            created,
+            lambda pk, p: [(pk, seq, *row) for seq, row in enumerate(new_transitions.get(p, ()), start=1)],
         )
         self._replace(
             Situation,
+            ["pathway_id", "situation", "since"],
             changed_situations,
-            lambda pk, p: (
-                Situation(pathway_id=pk, situation=situation, since=since)
-                for situation, since in folder.situations.get(p, ())
-            ),
+            created,
+            lambda pk, p: [(pk, *row) for row in folder.situations.get(p, ())],
         )
         self._replace(
             Contact,
+            ["pathway_id", "date", "kind"],
             changed_contacts,
-            lambda pk, p: (Contact(pathway_id=pk, date=on, kind=kind) for on, kind in folder.contacts.get(p, ())),
+            created,
+            lambda pk, p: [(pk, *row) for row in folder.contacts.get(p, ())],
         )
 
     def _diff(self, fmt, scope, new, old, *, key) -> set[str]:
@@ -449,12 +463,11 @@ class _Writer:
                 latest[by_pk[pk]] = on
         return latest
 
-    def _replace(self, model, pathways: set[str], build) -> None:
-        pks = [self.pathways[p] for p in pathways]
-        for chunk in chunks(pks):
+    def _replace(self, model, fields: list[str], pathways: set[str], created: set[str], build) -> None:
+        """Delete the stored rows of `pathways` (none for those just created), then insert `build`'s."""
+        for chunk in chunks([self.pathways[p] for p in pathways - created]):
             model.objects.filter(pathway_id__in=chunk).delete()
-        objects = [obj for p in sorted(pathways) for obj in build(self.pathways[p], p)]
-        model.objects.bulk_create(objects, batch_size=BATCH)
+        insert_rows(model, fields, [row for p in sorted(pathways) for row in build(self.pathways[p], p)])
 
     # --- labels: identified by territory, label and start date ----------------------------------------
 
@@ -481,7 +494,7 @@ class _Writer:
                 to_update.append(label)
             else:
                 counts.unchanged += 1
-        Label.objects.bulk_create(to_create)
+        Label.objects.bulk_create(to_create, batch_size=BATCH)
         Label.objects.bulk_update(to_update, ["ended_on"])
         counts.created += len(to_create)
         counts.updated += len(to_update)

@@ -132,6 +132,16 @@ class Folder:
     communes: dict[str, str] = field(default_factory=dict)
 
 
+_CODES: dict[type, frozenset[str]] = {}
+
+
+def codes(choices: type[TextChoices]) -> frozenset[str]:
+    """The codes of a TextChoices, computed once (its `.values` rebuilds a list on each access)."""
+    if choices not in _CODES:
+        _CODES[choices] = frozenset(choices.values)
+    return _CODES[choices]
+
+
 def _choices_message(noun: str, value: str, choices: type[TextChoices]) -> str:
     return f"{noun} : « {value} ». Valeurs possibles : {', '.join(choices.values)}."
 
@@ -161,7 +171,7 @@ class _Row:
 
     def choice(self, column: str, choices: type[TextChoices], noun: str) -> str:
         value = self.text(column, required=True)
-        if value and value not in choices.values:
+        if value and value not in codes(choices):
             self.add(column, _choices_message(noun, value, choices))
         return value
 
@@ -412,7 +422,7 @@ class Validator:
                 for key, message in errors.items():
                     row.add(formats.TRANSITION_COLUMNS[key], message)
                 # Later rows are checked against what this row meant, so one mistake is reported once.
-                if stage in Stage.values:
+                if stage in codes(Stage):
                     state[pathway] = (stage, on or previous_date)
             if row.close():
                 grouped.setdefault(pathway, []).append(

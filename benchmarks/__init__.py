@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench` (benchmarks.run, owned by the lead, calls each module here)."""

@@ -1,0 +1,90 @@
+"""Import benchmark: generate N pathways (default 100,000) and import them into DATABASE_URL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/parcours_bench python -m benchmarks.import_bench [--pathways N]
+
+The database must be migrated and hold the geography (`load_geography`). Records left by an earlier run
+of this benchmark (external ids starting with `bench-`) are deleted first, untimed, so that every run
+measures a first import; `--again` also times a second import of the same folder (nothing to change).
+"""
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 120
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("DEBUG", "true")
+    import django
+
+    django.setup()
+
+
+PREFIX = "bench-"
+
+
+def _clear_previous_run() -> None:
+    """Delete what earlier runs imported (ids starting with PREFIX), and nothing else."""
+    from django.db import transaction
+
+    from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
+    from territories.models import Site, Structure
+
+    pathways = Pathway.objects.filter(external_id__startswith=PREFIX).values("pk")
+    households = Household.objects.filter(external_id__startswith=PREFIX).values("pk")
+    with transaction.atomic():
+        Measure.objects.filter(external_id__startswith=PREFIX).delete()
+        for model in (Transition, Situation, Contact, Assignment):
+            model.objects.filter(pathway__in=pathways)._raw_delete(model.objects.db)
+        Pathway.objects.filter(external_id__startswith=PREFIX)._raw_delete(Pathway.objects.db)
+        Member.objects.filter(household__in=households)._raw_delete(Member.objects.db)
+        Household.objects.filter(external_id__startswith=PREFIX)._raw_delete(Household.objects.db)
+        Site.objects.filter(external_id__startswith=PREFIX).delete()
+        Structure.objects.filter(external_id__startswith=PREFIX).delete()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mesure l'import au format d'échange.")
+    parser.add_argument("--pathways", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--again", action="store_true", help="Mesurer aussi un second import (rien ne change).")
+    args = parser.parse_args()
+    _setup_django()
+    from django.db import connection
+
+    import pathways.exchange.importer as importer_module
+    from benchmarks.generate import generate
+    from pathways.exchange.reading import read_source
+
+    if connection.vendor != "postgresql":
+        print(f"Attention : base {connection.vendor}, la cible de 2 minutes vaut pour PostgreSQL.")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        started = time.monotonic()
+        rows = generate(folder, args.pathways, seed=args.seed, prefix=PREFIX)
+        print(
+            f"Dossier généré en {time.monotonic() - started:.1f} s : {', '.join(f'{n} {c}' for n, c in rows.items())}"
+        )
+        _clear_previous_run()
+        runs = ["premier import"] + (["second import"] if args.again else [])
+        for label in runs:
+            started = time.monotonic()
+            report = importer_module.import_exchange(read_source(folder))
+            elapsed = time.monotonic() - started
+            if report.errors:
+                raise SystemExit("\n".join(str(e) for e in report.errors[:20]))
+            summary = "; ".join(f"{name} : {counts}" for name, counts in report.counts.items())
+            print(f"{label} : {summary}")
+            verdict = "OK" if elapsed <= TARGET_SECONDS else f"au-delà de la cible de {TARGET_SECONDS} s"
+            print(
+                f"{label} : {args.pathways} parcours en {elapsed:.1f} s, "
+                f"{args.pathways / elapsed:.0f} parcours importés par seconde ({verdict})"
+            )
+
+
+if __name__ == "__main__":
+    main()
