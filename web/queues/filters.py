@@ -4,12 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from pathways.enums import CLOSED_STAGES, Composition, SituationGroup, Stage, situations_in_group
 from pathways.models import Pathway
-from territories.models import Arrondissement, Commune, Epci, Structure
+from territories.models import Commune, Epci, Structure
+from web.forms.communes import CommuneField
 from web.queues.rows import STALLED_Q
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
@@ -30,10 +31,11 @@ SORT_CHOICES = [
 DEFAULT_SORT = "attente_desc"
 
 
-def commune_code_validator(value: str) -> None:
-    code = value.strip().upper()
-    if len(code) != 5 or not code.replace("A", "0").replace("B", "0").isdigit():
-        raise forms.ValidationError("Saisissez un code INSEE de commune à 5 caractères, par exemple 13055.")
+class CommuneFilter(django_filters.Filter):
+    """The caseworkers' commune field: a name or an INSEE code (an arrondissement stands for its
+    commune), with suggestions as one types."""
+
+    field_class = CommuneField
 
 
 class DaysFilter(django_filters.NumberFilter):
@@ -68,12 +70,7 @@ class QueueFilterSet(django_filters.FilterSet):
         queryset=User.objects.none(),
         empty_label="Toutes les personnes",
     )
-    commune = django_filters.CharFilter(
-        label="Commune (code INSEE)",
-        method="filter_commune",
-        validators=[commune_code_validator],
-        help_text="Par exemple 13055 pour Marseille ; un code d'arrondissement vaut pour sa commune.",
-    )
+    commune = CommuneFilter(label="Commune", field_name="commune")
     epci = django_filters.ModelChoiceFilter(
         label="EPCI",
         field_name="commune__epci",
@@ -143,11 +140,6 @@ class QueueFilterSet(django_filters.FilterSet):
 
     def filter_stage(self, queryset, name, value):
         return queryset.filter(stage=value)
-
-    def filter_commune(self, queryset, name, value):
-        code = value.strip().upper()
-        by_arrondissement = Arrondissement.objects.filter(code=code).values("commune_id")
-        return queryset.filter(Q(commune_id=code) | Q(commune_id__in=by_arrondissement))
 
     def filter_situation(self, queryset, name, value):
         return queryset.filter(current_situation__in=situations_in_group(value))

@@ -48,7 +48,7 @@ def coordinator_required(view):
 def household_url(household_id: int) -> str:
     """The caseworkers' household page, when that area provides it."""
     try:
-        return reverse("casework:household", args=[household_id])
+        return reverse("casework:household_detail", args=[household_id])
     except NoReverseMatch:
         return ""
 
