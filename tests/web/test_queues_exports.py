@@ -1,0 +1,176 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accounts.enums import Role
+from tests.accounts.factories import UserFactory
+from tests.pathways.factories import HouseholdFactory, PathwayFactory
+from tests.territories.factories import StructureFactory
+from tests.web.queues_scenario import days_ago, make_scenario
+from web.queues import exports
+
+HEADER = [
+    "Parcours",
+    "Ménage",
+    "Nom de la personne de référence",
+    "Étape",
+    "Depuis le",
+    "Jours d'attente",
+    "Bloqué",
+    "DALO",
+    "Structure référente",
+    "Référent ou référente",
+    "Code commune",
+    "Commune",
+    "Situation actuelle",
+]
+
+
+@pytest.fixture
+def scenario(geo):
+    return make_scenario(geo)
+
+
+@pytest.fixture
+def coordinator_client(client, scenario):
+    client.force_login(scenario.coordinator)
+    return client
+
+
+def read_xlsx(response) -> list[tuple]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return list(sheet.iter_rows(values_only=True))
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert_max_num_queries):
+    # session, user, the scope's département, the confidential households' structures, the rows (one
+    # query, streamed), the coordinator's own structures, then the session saved (savepoint, update,
+    # release)
+    with django_assert_max_num_queries(9):
+        response = coordinator_client.get(reverse("queues:export_xlsx"))
+    rows = read_xlsx(response)
+    assert rows[0] == tuple(HEADER)
+    assert rows[1] == (
+        "P-000001",
+        "M-000001",
+        "Durand Alex",
+        "Demande enregistrée",
+        datetime.datetime.combine(days_ago(100), datetime.time()),
+        100,
+        "Oui",
+        "Non",
+        "Association Alpha",
+        "Sam Aubert",
+        "13055",
+        "Marseille",
+        "Rue, espace public",
+    )
+    assert rows[2][:8] == (
+        "P-000002",
+        "M-000002",
+        "Diallo Awa",
+        "En attente d'orientation",
+        datetime.datetime.combine(days_ago(20), datetime.time()),
+        20,
+        "Non",
+        "Oui",
+    )
+    # The confidential household: reference numbers only.
+    assert rows[3][:4] == ("P-000003", "M-000003", None, "Repérage / premier contact")
+    assert len(rows) == 4
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["E2"].is_date and sheet["E2"].number_format == "DD/MM/YYYY"
+    assert isinstance(sheet["F2"].value, int)
+    assert "Secret" not in str(rows)
+
+
+def test_csv_export_for_french_spreadsheets_with_the_page_filters(
+    coordinator_client, scenario, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(9):  # the same queries as the XLSX export
+        response = coordinator_client.get(reverse("queues:export_csv"), {"dalo": "non", "tri": "attente_asc"})
+    assert response["Content-Disposition"].startswith('attachment; filename="file-attente-')
+    rows = read_csv(response)
+    assert rows[0] == HEADER
+    assert rows[1] == [
+        "P-000003",
+        "M-000003",
+        "",
+        "Repérage / premier contact",
+        f"{days_ago(10):%d/%m/%Y}",
+        "10",
+        "Non",
+        "Non",
+        "Association Alpha",
+        "",
+        "13055",
+        "Marseille",
+        "Squat",
+    ]
+    assert [row[0] for row in rows[1:]] == ["P-000003", "P-000001"]
+    assert "Secret" not in response.content.decode("utf-8-sig")
+
+
+def test_formulas_are_neutralised(coordinator_client, geo):
+    structure = StructureFactory(name="+33 Association", commune=geo.marseille)
+    caseworker = UserFactory(first_name="@Sam", last_name="Hack", structures=[structure])
+    PathwayFactory(
+        household=HouseholdFactory(members=[{"last_name": '=HYPERLINK("http://x")', "first_name": "Eve"}]),
+        referent_structure=structure,
+        caseworker=caseworker,
+        commune=geo.marseille,
+        opened_on=days_ago(3),
+    )
+    PathwayFactory(
+        household=HouseholdFactory(members=[{"last_name": "-2+3", "first_name": ""}]),
+        referent_structure=structure,
+        commune=geo.marseille,
+        opened_on=days_ago(2),
+    )
+    only = {"structure": structure.pk}
+    xlsx = read_xlsx(coordinator_client.get(reverse("queues:export_xlsx"), only))
+    expected = [
+        ('\'=HYPERLINK("http://x") Eve', "'+33 Association", "'@Sam Hack"),
+        ("'-2+3", "'+33 Association", None),
+    ]
+    assert [(row[2], row[8], row[9]) for row in xlsx[1:]] == expected
+    rows = read_csv(coordinator_client.get(reverse("queues:export_csv"), only))
+    assert [(row[2], row[8], row[9]) for row in rows[1:]] == [(a, b, c or "") for a, b, c in expected]
+
+
+def test_neutralise():
+    assert [exports.neutralise(v) for v in ["=1", "+1", "-1", "@a", "a=1", "", 5, -3]] == [
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "a=1",
+        "",
+        5,
+        -3,
+    ]
+
+
+def test_roles_that_see_no_people_get_no_name_column(db):
+    assert "Nom de la personne de référence" not in exports.columns(UserFactory(administrator=True))
+    assert "Nom de la personne de référence" not in exports.columns(UserFactory(observer=True))
+    assert exports.columns(UserFactory(coordinator=True)) == HEADER
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.CASEWORKER])
+def test_exports_are_refused_to_other_roles(client, scenario, role):
+    client.force_login(UserFactory(role=role, territories="region:93" if role == Role.ADMINISTRATOR else ""))
+    assert client.get(reverse("queues:export_xlsx")).status_code == 403
+    assert client.get(reverse("queues:export_csv")).status_code == 403
