@@ -30,7 +30,7 @@ def orient(client, pathway, **data):
 def test_orientation_decision(coordinator_client, scenario):
     diallo = scenario.diallo
     form = coordinator_client.get(reverse("queues:orient", args=[diallo.pk])).content.decode()
-    assert "<title>Décision d&#x27;orientation du parcours P-000002 — Parcours</title>" in form
+    assert f"<title>Décision d&#x27;orientation du parcours {diallo.reference} — Parcours</title>" in form
     assert f'name="version" value="{diallo.version}"' in form
     response = orient(coordinator_client, diallo)
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_orientation_decision(coordinator_client, scenario):
         scenario.coordinator,
     )
     messages = coordinator_client.get(reverse("queues:list"), {"etape": "oriente"}).content.decode()
-    assert "Parcours P-000002 orienté : Logement adapté." in messages
+    assert f"Parcours {diallo.reference} orienté : Logement adapté." in messages
 
 
 def test_orientation_is_refused_from_a_stage_that_does_not_allow_it(coordinator_client, scenario, geo):
@@ -109,7 +109,7 @@ def test_single_transfer_keeps_the_history(coordinator_client, scenario):
     ]
     assert history[1].recorded_by == scenario.coordinator
     page = coordinator_client.get(url).content.decode()
-    assert "Historique des affectations du parcours P-000001" in page
+    assert f"Historique des affectations du parcours {durand.reference}" in page
     assert page.index("Rapprochement") < page.index("Association Alpha</td>")
 
 
@@ -135,7 +135,7 @@ def test_bulk_transfer(coordinator_client, scenario):
     response = bulk(coordinator_client, s.durand, s.secret, structure=s.beta.pk, caseworker=s.lou.pk)
     assert response.status_code == 302
     page = coordinator_client.get(response["Location"], {"tri": "attente_desc"}).content.decode()
-    assert "2 parcours transférés à Bailleur Beta, Lou Bernard : P-000001, P-000003." in page
+    assert f"2 parcours transférés à Bailleur Beta, Lou Bernard : {s.durand.reference}, {s.secret.reference}." in page
     for pathway in (s.durand, s.secret):
         pathway.refresh_from_db()
         assert (pathway.referent_structure, pathway.caseworker) == (s.beta, s.lou)
@@ -153,7 +153,7 @@ def test_bulk_transfer_on_a_stale_version_writes_nothing(coordinator_client, sce
     response = bulk(coordinator_client, s.durand, s.secret, versions=[s.durand.version, seen], structure=s.beta.pk)
     assert response.status_code == 200
     assert (
-        "Aucun parcours n&#x27;a été transféré. Le parcours P-000003 est refusé : Ce parcours a été modifié "
+        f"Aucun parcours n&#x27;a été transféré. Le parcours {s.secret.reference} est refusé : Ce parcours a été modifié "
         "entre-temps par une autre personne : il est maintenant à l&#x27;étape « Demande enregistrée » "
         f"depuis le {TODAY():%d/%m/%Y}. Vérifiez son état puis recommencez."
     ) in response.content.decode()

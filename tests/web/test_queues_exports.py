@@ -63,8 +63,8 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
     rows = read_xlsx(response)
     assert rows[0] == tuple(HEADER)
     assert rows[1] == (
-        "P-000001",
-        "M-000001",
+        scenario.durand.reference,
+        scenario.durand.household.reference,
         "Durand Alex",
         "Demande enregistrée",
         datetime.datetime.combine(days_ago(100), datetime.time()),
@@ -78,8 +78,8 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
         "Rue, espace public",
     )
     assert rows[2][:8] == (
-        "P-000002",
-        "M-000002",
+        scenario.diallo.reference,
+        scenario.diallo.household.reference,
         "Diallo Awa",
         "En attente d'orientation",
         datetime.datetime.combine(days_ago(20), datetime.time()),
@@ -88,7 +88,8 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
         "Oui",
     )
     # The confidential household: reference numbers only.
-    assert rows[3][:4] == ("P-000003", "M-000003", None, "Repérage / premier contact")
+    secret = scenario.secret
+    assert rows[3][:4] == (secret.reference, secret.household.reference, None, "Repérage / premier contact")
     assert len(rows) == 4
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["E2"].is_date and sheet["E2"].number_format == "DD/MM/YYYY"
@@ -105,8 +106,8 @@ def test_csv_export_for_french_spreadsheets_with_the_page_filters(
     rows = read_csv(response)
     assert rows[0] == HEADER
     assert rows[1] == [
-        "P-000003",
-        "M-000003",
+        scenario.secret.reference,
+        scenario.secret.household.reference,
         "",
         "Repérage / premier contact",
         f"{days_ago(10):%d/%m/%Y}",
@@ -119,7 +120,7 @@ def test_csv_export_for_french_spreadsheets_with_the_page_filters(
         "Marseille",
         "Squat",
     ]
-    assert [row[0] for row in rows[1:]] == ["P-000003", "P-000001"]
+    assert [row[0] for row in rows[1:]] == [scenario.secret.reference, scenario.durand.reference]
     assert "Secret" not in response.content.decode("utf-8-sig")
 
 
