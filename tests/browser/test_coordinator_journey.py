@@ -1,0 +1,79 @@
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.geo import make_geo
+from tests.web.queues_scenario import make_scenario
+
+
+def snapshot(page, name: str):
+    """Full-page screenshots of the main pages, kept in test-artifacts/ for a human look."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"coordinator-{name}.png"), full_page=True)
+
+
+def listed(page) -> list[str]:
+    return page.locator("table[data-testid=queue] tbody tr[data-reference]").evaluate_all(
+        "rows => rows.map(r => r.dataset.reference)"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
+    s = make_scenario(make_geo())
+    sign_in(page, "coord")
+
+    page.goto(page.base_url + "/coordination/")
+    assert page.title() == "Vue d'ensemble de la coordination — Parcours"
+    assert page.get_by_role("heading", name="1 parcours bloqué").is_visible()
+    snapshot(page, "overview")
+
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Files d'attente").click()
+    assert listed(page) == [s.durand.reference, s.diallo.reference, s.secret.reference]
+    page.get_by_label("DALO").select_option(label="Non")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(re.compile(r"dalo=non"))
+    assert listed(page) == [s.durand.reference, s.secret.reference]
+    snapshot(page, "queue")
+
+    page.get_by_role("link", name=f"Orienter le parcours {s.durand.reference}").click()
+    assert page.title() == f"Décision d'orientation du parcours {s.durand.reference} — Parcours"
+    page.get_by_label("Orientation décidée").select_option(label="Logement ordinaire")
+    page.get_by_role("button", name="Enregistrer l'orientation").click()
+    # Back on the queue, with the filters kept in the session.
+    page.wait_for_url(re.compile(r"dalo=non"))
+    assert page.get_by_text(f"Parcours {s.durand.reference} orienté : Logement ordinaire.").is_visible()
+    assert page.locator(f"tr[data-reference={s.durand.reference}]").get_by_text("Orienté").is_visible()
+
+    for pathway in (s.durand, s.secret):
+        page.get_by_label(f"Sélectionner le parcours {pathway.reference}").check(force=True)
+    page.locator("#lot_structure").select_option(label="Bailleur Beta")
+    page.locator("#lot_caseworker").select_option(label="Lou Bernard")
+    page.get_by_role("button", name="Transférer la sélection").click()
+    page.wait_for_url(re.compile(r"dalo=non"))
+    summary = f"2 parcours transférés à Bailleur Beta, Lou Bernard : {s.durand.reference}, {s.secret.reference}."
+    assert page.get_by_text(summary).is_visible()
+    for pathway in (s.durand, s.secret):
+        pathway.refresh_from_db()
+        assert pathway.referent_structure == s.beta
+        assert pathway.assignments.count() == 2
+    snapshot(page, "after-transfer")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Exporter la file (XLSX)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("file-attente-")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    # Longest wait first: Durand's pathway has just entered `oriente`.
+    assert [row[0] for row in rows[1:]] == [s.secret.reference, s.durand.reference]
+    assert [row[3] for row in rows[1:]] == ["Repérage / premier contact", "Orienté"]
+    assert [row[5] for row in rows[1:]] == [10, 0]
+    assert [row[8] for row in rows[1:]] == ["Bailleur Beta", "Bailleur Beta"]
+    assert [row[2] for row in rows[1:]] == [None, "Durand Alex"]  # the confidential household: no name
+
+    page.goto(page.base_url + "/coordination/bloques/")
+    snapshot(page, "stalled")
