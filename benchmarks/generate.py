@@ -210,7 +210,7 @@ def generate(
                 provider = rng.choice(structure_ids) if rng.random() < 0.8 else ""
                 measures.append(
                     [
-                        f"A{n}",
+                        f"{prefix}A{n}",
                         pathway,
                         rng.choice(MeasureKind.values),
                         provider,
