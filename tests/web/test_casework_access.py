@@ -87,7 +87,12 @@ def test_home_leads_each_role_to_its_area(client, world):
     assert client.get("/")["Location"] == reverse("queues:overview")
     client.force_login(world.admin)
     page = client.get("/").content.decode()
-    assert f'href="{reverse("admin:index")}"' in page
+    assert f'<a href="{reverse("admin:index")}">Données de référence</a>' in page
+    assert f'<a href="{reverse("reports:run_list")}">Bilans</a>' in page
+    client.force_login(world.observer)
+    page = client.get("/").content.decode()
+    assert f'<a href="{reverse("reports:run_list")}">Bilans publiés</a>' in page
+    assert "Données de référence</a>" not in page
 
 
 @pytest.mark.django_db
