@@ -29,6 +29,10 @@ def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
     assert page.title() == "Vue d'ensemble de la coordination — Parcours"
     assert page.get_by_role("heading", name="1 parcours bloqué").is_visible()
     snapshot(page, "overview")
+    page.get_by_role("link", name="Voir les parcours bloqués").click()
+    assert page.title() == "Parcours bloqués — Parcours"
+    assert page.locator("table[data-testid=stalled] tbody tr[data-reference]").count() == 1
+    snapshot(page, "stalled")
 
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Files d'attente").click()
     assert listed(page) == [s.durand.reference, s.diallo.reference, s.secret.reference]
@@ -74,6 +78,3 @@ def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
     assert [row[5] for row in rows[1:]] == [10, 0]
     assert [row[8] for row in rows[1:]] == ["Bailleur Beta", "Bailleur Beta"]
     assert [row[2] for row in rows[1:]] == [None, "Durand Alex"]  # the confidential household: no name
-
-    page.goto(page.base_url + "/coordination/bloques/")
-    snapshot(page, "stalled")

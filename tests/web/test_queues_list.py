@@ -207,7 +207,7 @@ def test_names_are_shown_except_for_confidential_households(coordinator_client, 
     assert "Diallo Awa" in page
     assert "Secret" not in page
     assert scenario.secret.household.reference in page
-    assert "Nom masqué (ménage confidentiel)" in page
+    assert "Nom masqué (confidentiel)" in page
 
 
 def test_the_checkboxes_carry_the_version_of_each_pathway(coordinator_client, scenario):
