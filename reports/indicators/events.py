@@ -84,30 +84,36 @@ def ruptures_of_move_in_within(days: int) -> Exists:
 
 
 def pathways_active_on(territory: Territory, day: date) -> QuerySet:
-    """Pathways of T whose stage on `day` (their latest transition dated on or before it, same-day
-    transitions in recorded order) is a pre-housing stage, annotated with `stage_at_day`."""
-    latest = Transition.objects.filter(pathway=OuterRef("pk"), date__lte=day).order_by("-date", "-seq")
+    """Pathways of T whose stage on `day` (that of their latest transition dated on or before it, same-day
+    transitions in recorded order) is a pre-housing stage, annotated with `stage_at_day` and `stage_date`.
+
+    The pathway is joined to that one transition rather than reading it in a correlated subquery: the
+    stage is then a plain column, which the stall thresholds compare many times per row."""
+    later = Transition.objects.filter(pathway=OuterRef("pk"), date__lte=day).filter(
+        Q(date__gt=OuterRef("stage_date")) | Q(date=OuterRef("stage_date"), seq__gt=OuterRef("stage_seq"))
+    )
     return (
-        # The initial transition is dated on the opening date: a later-opened pathway has no stage yet.
-        Pathway.objects.filter(opened_on__lte=day)
-        .filter(territory.commune_q("commune"))
-        .annotate(stage_at_day=Subquery(latest.values("stage")[:1]))
-        .filter(stage_at_day__in=PRE_HOUSING_STAGES)
+        Pathway.objects.filter(territory.commune_q("commune"))
+        .filter(transitions__date__lte=day, transitions__stage__in=PRE_HOUSING_STAGES)
+        # Annotations after filter() reuse its join: they name the joined transition. The subquery must
+        # go through them, as an OuterRef("transitions__...") would join the transitions a second time.
+        .annotate(
+            stage_at_day=F("transitions__stage"), stage_date=F("transitions__date"), stage_seq=F("transitions__seq")
+        )
+        .filter(~Exists(later))
     )
 
 
 def pathways_stalled_on(territory: Territory, day: date) -> QuerySet:
     """Among `pathways_active_on(day)`, those whose days from their latest activity on or before `day`
     (transition or contact; later ones are ignored) to `day` exceed their stage's threshold."""
-    transitions = Transition.objects.filter(pathway=OuterRef("pk"), date__lte=day).order_by("-date")
     contacts = Contact.objects.filter(pathway=OuterRef("pk"), date__lte=day).order_by("-date")
-    last_transition = Subquery(transitions.values("date")[:1])
     last_contact = Subquery(contacts.values("date")[:1])
     return (
         pathways_active_on(territory, day)
         .with_stall_threshold(stage_field="stage_at_day")
         # SQLite's max() is null as soon as one argument is: a pathway without contact keeps its transition.
-        .alias(last_activity=Greatest(last_transition, Coalesce(last_contact, last_transition)))
+        .alias(last_activity=Greatest(F("stage_date"), Coalesce(last_contact, F("stage_date"))))
         .alias(idle_days=DaysBetween(Value(day), F("last_activity")))
         .filter(idle_days__gt=F("stall_threshold"))
     )
