@@ -634,9 +634,9 @@ class DemoBuilder:
         road += [Stage.ENTREE, Stage.MAINTIEN]
 
         if target in PRE_HOUSING_STAGES or target in HOUSED_STAGES:
-            road = road[: road.index(target) + 1] if target in road else road[: road.index(Stage.DEMANDE) + 1]
-            if target not in road:  # e.g. `evaluation` on a direct-access road: take the long road
+            if target not in road:  # e.g. `evaluation` on a direct-access road: draw another road
                 return self._plan(target)
+            road = road[: road.index(target) + 1]
         elif target == Stage.SORTIE_LOGEE:
             road = road[: road.index(Stage.ENTREE) + (1 if rng.random() < 0.25 else 2)] + [target]
         elif target == Stage.RUPTURE:
@@ -821,7 +821,7 @@ class DemoBuilder:
         if pathway.stage not in CLOSED_STAGES and not stalled:
             last = self.today - timedelta(days=rng.randint(0, 25))
         day = opened_on + timedelta(days=rng.randint(7, 40))
-        for _ in range(10):
+        for _ in range(6):
             if day > last:
                 return
             kind = weighted(
@@ -834,7 +834,7 @@ class DemoBuilder:
                 ),
             )
             services.contact_record(pathway=pathway, on=day, kind=kind, note=rng.choice(CONTACT_NOTES), by=by)
-            day += timedelta(days=rng.randint(20, 110))
+            day += timedelta(days=rng.randint(25, 120))
 
     def _measures(self, pathway, dept, opened_on, housed_on, lease_kind, situation, by):
         rng, today = self.rng, self.today
