@@ -1,12 +1,22 @@
 import datetime
+import itertools
+import random
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from accounts.models import User
-from pathways.demo import PASSWORD, seed_demo
-from pathways.enums import CLOSED_STAGES, HOUSED_STAGES, PRE_HOUSING_STAGES
+from pathways.demo import PASSWORD, START, TARGETS, DemoBuilder, seed_demo
+from pathways.enums import (
+    CLOSED_STAGES,
+    CREATION_STAGES,
+    HOUSED_STAGES,
+    PRE_HOUSING_STAGES,
+    TRANSITIONS,
+    HousingKind,
+    Stage,
+)
 from pathways.models import Contact, Household, Measure, Member, Pathway, Situation, Transition
 from territories.enums import StructureKind
 from territories.geography import load_geography
@@ -104,3 +114,24 @@ def test_the_same_seed_gives_the_same_data_and_a_dry_run_writes_nothing(geograph
     assert len(first) > 25
     stages = dict(Pathway.objects.values_list("stage").annotate(n=Count("id")))
     assert stages == report.stages
+
+
+@pytest.mark.parametrize("target", [stage for stage, _ in TARGETS])
+def test_every_drawn_plan_follows_the_stage_machine_and_stays_in_the_past(target):
+    today = datetime.date(2026, 6, 30)
+    for seed in range(150):
+        builder = DemoBuilder(random.Random(seed), {}, today=today)
+        plan = builder._plan(target)
+        opened_on, dates, _ = builder._schedule(plan, target)
+
+        stages = [stage for stage, _ in plan]
+        assert stages[0] in CREATION_STAGES
+        assert stages[-1] == target
+        assert all(b in TRANSITIONS[a] for a, b in itertools.pairwise(stages)), stages
+        assert dates[0] == opened_on >= START
+        assert dates == sorted(dates) and dates[-1] <= today
+        for (stage, fields), (previous, _) in zip(plan[1:], plan, strict=False):
+            if stage == Stage.BAIL_SIGNE:
+                assert fields["housing_kind"] == HousingKind.PARC_SOCIAL or previous == Stage.PROPOSITION
+            if previous == Stage.ATTRIBUE and stage == Stage.ORIENTE:
+                assert fields["reason"]
