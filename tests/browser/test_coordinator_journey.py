@@ -44,6 +44,10 @@ def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
 
     page.get_by_role("link", name=f"Orienter le parcours {s.durand.reference}").click()
     assert page.title() == f"Décision d'orientation du parcours {s.durand.reference} — Parcours"
+    page.get_by_role("button", name="Enregistrer l'orientation").click()
+    assert page.get_by_role("heading", name="Le formulaire contient une erreur").is_visible()
+    assert page.get_by_role("link", name="Orientation décidée : Choisissez l'orientation décidée.").is_visible()
+    snapshot(page, "orient-error")
     page.get_by_label("Orientation décidée").select_option(label="Logement ordinaire")
     page.get_by_role("button", name="Enregistrer l'orientation").click()
     # Back on the queue, with the filters kept in the session.

@@ -55,6 +55,9 @@ def test_orientation_is_refused_from_a_stage_that_does_not_allow_it(coordinator_
     assert "L'étape « Évaluation sociale » ne permet pas de décider une orientation." in page
     response = orient(coordinator_client, pathway)
     assert response.status_code == 200
+    assert f"<title>Erreur : Décision d&#x27;orientation du parcours {pathway.reference} — Parcours</title>" in (
+        response.content.decode()
+    )
     assert (
         "Passage impossible de « Évaluation sociale » à « Orienté ». Étapes possibles : "
         "« Demande enregistrée », « En attente d&#x27;orientation », « Clôture : perdu de vue », "

@@ -22,7 +22,6 @@ class OrientationForm(forms.Form):
     )
     date = forms.DateField(
         label="Date de la décision",
-        help_text="Au format jj/mm/aaaa.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "La date est obligatoire.", "invalid": "Saisissez une date valide."},
     )

@@ -213,7 +213,7 @@ def orient(request, pk):
         request,
         "web/queues/orient.html",
         {
-            "title": f"Décision d'orientation du parcours {pathway.reference}",
+            **titles(f"Décision d'orientation du parcours {pathway.reference}", form),
             "pathway": pathway,
             "stage_label": STAGE_LABELS[pathway.stage],
             "may_orient": pathway.stage in ORIENTATION_FROM,
@@ -252,13 +252,18 @@ def assign(request, pk):
         request,
         "web/queues/assign.html",
         {
-            "title": f"Transfert du parcours {pathway.reference}",
+            **titles(f"Transfert du parcours {pathway.reference}", form),
             "pathway": pathway,
             "stage_label": STAGE_LABELS[pathway.stage],
             "form": form,
             "history": history.order_by("-recorded_at", "-id"),
         },
     )
+
+
+def titles(heading: str, form) -> dict:
+    """The page title says where one is, and first that the form was refused (RGAA)."""
+    return {"heading": heading, "title": f"Erreur : {heading}" if form.errors else heading}
 
 
 def holder(pathway) -> str:
@@ -315,7 +320,7 @@ def bulk_assign(request):
     return render(
         request,
         "web/queues/bulk_assign.html",
-        {"title": "Transfert d'une sélection de parcours : erreurs à corriger", "form": form},
+        {**titles("Transfert d'une sélection de parcours", form), "form": form},
     )
 
 
