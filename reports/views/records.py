@@ -1,7 +1,7 @@
 """Drill-down: from a figure to the records behind it, by reference, never by name (administrators
-see aggregates). A pathway the user may open anyway (a superuser, for instance) gets a link to it."""
+see aggregates). A record whose pathway the user may open anyway gets a link to its household page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
@@ -11,7 +11,7 @@ from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
-from pathways.models import Pathway
+from pathways.models import Household, Pathway
 from reports import perms
 from reports.catalogue import CATALOGUE
 from reports.exports.tables import format_number
@@ -19,8 +19,8 @@ from reports.models import BilanFigure
 from reports.views.runs import readable_runs
 
 RECORDS_PER_PAGE = 100
-# URL names of the casework area's pathway page, if it is there (web/urls_casework.py).
-PATHWAY_URL_NAMES = ("casework:pathway_detail", "casework:pathway", "pathway_detail")
+# The casework area's household page (web/urls_casework.py), linked when the area is installed.
+HOUSEHOLD_URL_NAME = "casework:household_detail"
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class RecordLine:
     reference: str
     detail: str
     pathway_id: int | None = None
+    household_id: int | None = None
     url: str = ""
 
 
@@ -35,7 +36,7 @@ class RecordLine:
 DESCRIBERS = {
     "pathways.Pathway": (
         ("commune",),
-        lambda p: RecordLine(p.reference, f"Ouvert le {p.opened_on:%d/%m/%Y} — {p.commune}", p.pk),
+        lambda p: RecordLine(p.reference, f"Ouvert le {p.opened_on:%d/%m/%Y} — {p.commune}", p.pk, p.household_id),
     ),
     "pathways.Transition": (
         ("pathway", "housing_commune"),
@@ -44,6 +45,7 @@ DESCRIBERS = {
             f"{t.get_stage_display()} le {t.date:%d/%m/%Y}"
             + (f" — {t.get_housing_kind_display()}, {t.housing_commune}" if t.housing_commune_id else ""),
             t.pathway_id,
+            t.pathway.household_id,
         ),
     ),
     "pathways.Measure": (
@@ -52,7 +54,7 @@ DESCRIBERS = {
             m.pathway.reference, f"{m.get_kind_display()} depuis le {m.started_on:%d/%m/%Y}", m.pathway_id
         ),
     ),
-    "pathways.Household": ((), lambda h: RecordLine(h.reference, f"{h.size} personne(s)")),
+    "pathways.Household": ((), lambda h: RecordLine(h.reference, f"{h.size} personne(s)", household_id=h.pk)),
     "territories.Site": (
         ("commune",),
         lambda s: RecordLine(
@@ -71,14 +73,36 @@ DESCRIBERS = {
 }
 
 
-def pathway_url_name() -> str | None:
-    for name in PATHWAY_URL_NAMES:
-        try:
-            reverse(name, args=[1])
-        except NoReverseMatch:
-            continue
-        return name
-    return None
+def household_url_name() -> str | None:
+    try:
+        reverse(HOUSEHOLD_URL_NAME, args=[1])
+    except NoReverseMatch:
+        return None
+    return HOUSEHOLD_URL_NAME
+
+
+def with_links(lines: list[RecordLine], user) -> list[RecordLine]:
+    """Link the household page of the records whose pathway (or household) the user may open: never
+    an administrator's case (they see no household), a superuser's or a coordinator's of its scope."""
+    url_name = household_url_name()
+    if url_name is None:
+        return lines
+    pathway_ids = {line.pathway_id for line in lines if line.pathway_id}
+    household_ids = {line.household_id for line in lines if line.household_id and not line.pathway_id}
+    openable_pathways = set(
+        Pathway.objects.visible_to(user).filter(pk__in=pathway_ids).values_list("pk", flat=True) if pathway_ids else ()
+    )
+    openable_households = set(
+        Household.objects.visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True)
+        if household_ids
+        else ()
+    )
+    linked = []
+    for line in lines:
+        if line.pathway_id in openable_pathways or (not line.pathway_id and line.household_id in openable_households):
+            line = replace(line, url=reverse(url_name, args=[line.household_id]))
+        linked.append(line)
+    return linked
 
 
 @login_required
@@ -93,16 +117,7 @@ def figure_records(request, pk, figure_pk):
     records = model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by("pk")
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     lines = [describe(record) for record in page.object_list]
-    url_name = pathway_url_name()
-    pathway_ids = {line.pathway_id for line in lines if line.pathway_id}
-    if url_name and pathway_ids:
-        openable = set(Pathway.objects.visible_to(request.user).filter(pk__in=pathway_ids).values_list("pk", flat=True))
-        lines = [
-            RecordLine(line.reference, line.detail, line.pathway_id, reverse(url_name, args=[line.pathway_id]))
-            if line.pathway_id in openable
-            else line
-            for line in lines
-        ]
+    lines = with_links(lines, request.user)
     indicator = CATALOGUE[figure.indicator_code]
     return render(
         request,

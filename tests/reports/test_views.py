@@ -7,6 +7,7 @@ from django.urls import reverse
 from reports import services
 from reports.enums import FigureScope, PeriodKind, RunStatus
 from reports.models import BilanRun, Target
+from reports.views.records import household_url_name
 from territories.territory import parse_territory
 from tests.accounts.factories import UserFactory
 from tests.reports.bilan_scenario import END, SECRET_NAME, START, make_scenario
@@ -296,3 +297,22 @@ def test_targets_show_the_progress_of_the_bilan(client, run, admin):
     )
     assert "Assurez-vous que cette valeur est supérieure ou égale à 0.1." in refused.content.decode()
     assert Target.objects.get().value == 200
+
+
+def test_drill_down_links_the_household_page_only_for_who_may_open_the_pathway(client, run, admin):
+    street = run.figures.get(indicator_code="attributions_sans_abri", scope=FigureScope.TOTAL)
+    url = reverse("reports:figure_records", args=[run.pk, street.pk])
+    client.force_login(admin)
+    assert "/menages/" not in client.get(url).content.decode()
+    client.force_login(UserFactory(username="root", is_superuser=True, role=""))
+    html = client.get(url).content.decode()
+    households = sorted(
+        BilanRun.objects.get(pk=run.pk).figures.get(pk=street.pk).records.values_list("record_id", flat=True)
+    )
+    from pathways.models import Transition
+
+    expected = sorted(Transition.objects.filter(pk__in=households).values_list("pathway__household_id", flat=True))
+    links = sorted(int(pk) for pk in re.findall(r'href="/menages/(\d+)/"', html))
+    # The link exists only where the casework area is installed.
+    assert links == (expected if household_url_name() else [])
+    assert len(expected) == 2
