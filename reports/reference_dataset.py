@@ -201,7 +201,13 @@ def _gz_rows(name: str):
 
 
 def _weighted(rng: random.Random, weights: dict):
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    # A plain walk: faster than random.choices for the few keys of these tables.
+    point = rng.random() * sum(weights.values())
+    for value, weight in weights.items():
+        point -= weight
+        if point < 0:
+            return value
+    return value
 
 
 def _day_in_year(rng: random.Random, year: int) -> date:
@@ -659,6 +665,8 @@ class Generator:
             steps += [Step(Stage.PROPOSITION)] if rng.random() < 0.5 else [Step(Stage.RENONCIATION)]
         elif closed_after_lease:
             steps.append(Step(closed_after_lease))
+        elif lease_on + timedelta(days=45) > HORIZON:
+            pass  # signed lately: the move-in is still to come
         else:
             steps += self.after_move_in(plan, dep)
         plan.steps = steps
@@ -838,6 +846,19 @@ class Generator:
                     kind=kind,
                 ),
             )
+
+        traps(
+            "lease_awaiting_move_in",
+            40,
+            lambda: self.leased_pathway(
+                lease_on=HORIZON - timedelta(days=rng.randint(0, 40)),
+                group=counted_group(),
+                dep=paca(),
+                kind=_weighted(
+                    rng, {HousingKind.PARC_SOCIAL: 70, HousingKind.IML_SOUS_LOCATION: 20, HousingKind.PARC_PRIVE: 10}
+                ),
+            ),
+        )
 
         # Pathways that never reach a lease, opened over the whole span, mostly in PACA.
         for _ in range(3400):
