@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from pathways.enums import IMPORT_INITIAL_STAGES, SITUATION_GROUPS, HousingKind, Stage
+from pathways.enums import IMPORT_INITIAL_STAGES, HousingKind, Stage
 from pathways.stages import check_transition
 from territories.geography import DATA_DIR
 
@@ -1099,6 +1099,3 @@ def write_reference_dataset(folder, seed: int = DEFAULT_SEED) -> Summary:
     return Summary(
         folder=Path(folder), seed=seed, rows=rows, expected=dict(PUBLISHED), traps=dict(sorted(traps.items()))
     )
-
-
-assert set(SITUATION_GROUPS.values()) >= set(SITUATIONS_BY_GROUP)
