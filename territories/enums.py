@@ -2,7 +2,7 @@ from django.db import models
 
 
 class EpciKind(models.TextChoices):
-    METROPOLE = "ME", "Métropole"
+    METROPOLE = "METRO", "Métropole"
     COMMUNAUTE_URBAINE = "CU", "Communauté urbaine"
     COMMUNAUTE_AGGLOMERATION = "CA", "Communauté d'agglomération"
     COMMUNAUTE_COMMUNES = "CC", "Communauté de communes"

@@ -39,13 +39,13 @@ def make_geo() -> Geo:
     epcis = {
         siren: Epci.objects.create(siren=siren, name=name, kind=kind)
         for siren, name, kind in [
-            ("200054807", "Métropole d'Aix-Marseille-Provence", "ME"),
-            ("200030195", "Métropole Nice Côte d'Azur", "ME"),
+            ("200054807", "Métropole d'Aix-Marseille-Provence", "METRO"),
+            ("200030195", "Métropole Nice Côte d'Azur", "METRO"),
             ("240600585", "CA de Sophia Antipolis", "CA"),
-            ("200035137", "CA du Grand Avignon", "CA"),
-            ("248300543", "Métropole Toulon-Provence-Méditerranée", "ME"),
+            ("248400251", "CA du Grand Avignon", "CA"),
+            ("248300543", "Métropole Toulon-Provence-Méditerranée", "METRO"),
             ("200067205", "CA Gap-Tallard-Durance", "CA"),
-            ("200054781", "Métropole du Grand Paris", "ME"),
+            ("200054781", "Métropole du Grand Paris", "METRO"),
         ]
     }
 
@@ -59,14 +59,14 @@ def make_geo() -> Geo:
         aix=commune("13001", "Aix-en-Provence", "13", "200054807"),
         nice=commune("06088", "Nice", "06", "200030195"),
         antibes=commune("06004", "Antibes", "06", "240600585"),
-        avignon=commune("84007", "Avignon", "84", "200035137"),
+        avignon=commune("84007", "Avignon", "84", "248400251"),
         toulon=commune("83137", "Toulon", "83", "248300543"),
         gap=commune("05061", "Gap", "05", "200067205"),
         paris=commune("75056", "Paris", "75", "200054781"),
         amp=epcis["200054807"],
         nca=epcis["200030195"],
         sophia=epcis["240600585"],
-        grand_avignon=epcis["200035137"],
+        grand_avignon=epcis["248400251"],
     )
     Arrondissement.objects.create(code="13201", name="Marseille 1er Arrondissement", commune=geo.marseille)
     Arrondissement.objects.create(code="13208", name="Marseille 8e Arrondissement", commune=geo.marseille)

@@ -32,7 +32,7 @@ class EpciFactory(factory.django.DjangoModelFactory):
 
     siren = "200054807"
     name = "Métropole d'Aix-Marseille-Provence"
-    kind = "ME"
+    kind = "METRO"
 
 
 class CommuneFactory(factory.django.DjangoModelFactory):
