@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -80,7 +80,22 @@ def import_exchange(files: dict[str, bytes], *, dry_run: bool = False, today: da
         _Writer(folder, report).run()
         if dry_run:
             transaction.set_rollback(True)
+        else:
+            _analyze()
     return report
+
+
+ANALYZED_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label]
+
+
+def _analyze() -> None:
+    """Refresh PostgreSQL's statistics after a bulk load: until autovacuum gets to it, the planner takes
+    the new rows for absent and the bilan's correlated subqueries fall back to full scans (minutes)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in ANALYZED_TABLES:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _existing(model, external_ids, *fields) -> dict[str, dict]:
