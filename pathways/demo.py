@@ -338,8 +338,8 @@ class Dept:
     departement: Departement
     communes: list[Commune]
     commune_weights: list[float]
-    siao: Structure = None
-    ddets: Structure = None
+    siao: Structure | None = None
+    ddets: Structure | None = None
     ccas: list[Structure] = field(default_factory=list)
     associations: list[Structure] = field(default_factory=list)
     bailleurs: list[Structure] = field(default_factory=list)
@@ -533,7 +533,7 @@ class DemoBuilder:
     def _people(self, composition: str, adults: int, children: int, reference_year: int) -> list[dict]:
         rng = self.rng
         last = rng.choice(LAST_NAMES)
-        woman = composition == Composition.FAMILLE_MONOPARENTALE and rng.random() < 0.85 or rng.random() < 0.4
+        woman = (composition == Composition.FAMILLE_MONOPARENTALE and rng.random() < 0.85) or rng.random() < 0.4
 
         def born(year):
             return date(year, rng.randint(1, 12), rng.randint(1, 28))
