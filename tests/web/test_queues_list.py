@@ -220,12 +220,12 @@ def test_the_checkboxes_carry_the_version_of_each_pathway(coordinator_client, sc
 def test_the_list_has_a_fixed_number_of_queries(coordinator_client, scenario, django_assert_max_num_queries):
     for _ in range(5):
         PathwayFactory(commune=scenario.durand.commune, referent_structure=StructureFactory(), opened_on=days_ago(7))
-    # session, user, the scope's département, the count, the page of rows (names, situations and
-    # thresholds as subqueries), the referent structures of the confidential households, the
+    # session, user, the scope's département, the count, the ids of the page, its rows (names,
+    # situations and thresholds as subqueries), the referent structures of the confidential households, the
     # coordinator's own structures (can_see_names), the structure, caseworker and EPCI choices of the
     # filters, the transfer structures and its caseworkers grouped by structure; then the session
     # saved on every request (savepoint, update, release).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = coordinator_client.get(LIST, {"tri": "attente_desc"})
     assert len(references(response)) == 8
 
@@ -261,9 +261,10 @@ def test_the_stalled_list_shows_the_most_overdue_first(
         commune=geo.aix,
         opened_on=days_ago(92),
     )
-    # session, user, the scope's département, the count, the page of rows, the confidential households'
-    # structures, the coordinator's own structures, then the session saved (savepoint, update, release)
-    with django_assert_max_num_queries(10):
+    # session, user, the scope's département, the count, the ids of the page, its rows, the confidential
+    # households' structures, the coordinator's own structures, then the session saved (savepoint,
+    # update, release)
+    with django_assert_max_num_queries(11):
         response = coordinator_client.get(reverse("queues:stalled"))
     assert references(response) == [
         late_evaluation.reference,  # 50 days, threshold 30: 20 days overdue

@@ -68,6 +68,12 @@ def rows(queryset, user):
         yield [neutralise(value) for value in row]
 
 
+def date_cell(sheet, value: date) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
 def to_xlsx(queryset, user) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("File d'attente")
@@ -78,13 +84,7 @@ def to_xlsx(queryset, user) -> bytes:
         header.append(cell)
     sheet.append(header)
     for values in rows(queryset, user):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([date_cell(sheet, value) if isinstance(value, date) else value for value in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

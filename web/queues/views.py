@@ -67,6 +67,16 @@ def decorate(pathways, user) -> list:
     return pathways
 
 
+def page_of(queryset, number):
+    """One page of `queryset`, sorted and cut by the database on primary keys alone, then its rows read
+    with their annotations: the subqueries of a row (name, situation) then run for 50 rows, not for
+    every row an OFFSET skips (page 1,700 of 100,000 pathways)."""
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+    return page, [rows[pk] for pk in ids]
+
+
 def query_pairs(request, *, without=NOT_FILTERS) -> list[tuple[str, str]]:
     return [(key, value) for key, values in request.GET.lists() if key not in without for value in values if value]
 
@@ -126,7 +136,7 @@ def queue(request):
     if query:
         request.session[SESSION_KEY] = query
     filterset, queryset = filtered_queue(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, rows = page_of(queryset, request.GET.get("page"))
     stage = filterset.form.cleaned_data.get("etape") if filterset.is_valid() else ""
     bulk_form = BulkAssignForm(user=request.user, auto_id="lot_%s")
     return render(
@@ -134,10 +144,9 @@ def queue(request):
         "web/queues/list.html",
         {
             "title": f"File d'attente : {STAGE_LABELS[stage]}" if stage else "Files d'attente",
-            "filterset": filterset,
             "form": filterset.form,
             "page_obj": page,
-            "rows": decorate(page.object_list, request.user),
+            "rows": decorate(rows, request.user),
             "query": query,
             "sort": filterset.current_sort,
             "sort_links": sort_links(request, filterset.current_sort),
@@ -169,11 +178,11 @@ def stalled(request):
         .annotate(overdue=F("days_inactive") - F("stall_threshold"))
         .order_by("-overdue", "pk")
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, rows = page_of(queryset, request.GET.get("page"))
     return render(
         request,
         "web/queues/stalled.html",
-        {"title": "Parcours bloqués", "page_obj": page, "rows": decorate(page.object_list, request.user)},
+        {"title": "Parcours bloqués", "page_obj": page, "rows": decorate(rows, request.user)},
     )
 
 
@@ -246,7 +255,14 @@ def assign(request, pk):
                 messages.success(request, f"Parcours {pathway.reference} transféré : {holder(pathway)}.")
                 return redirect("queues:list")
     else:
-        form = SingleAssignForm(user=request.user, initial={"version": pathway.version})
+        form = SingleAssignForm(
+            user=request.user,
+            initial={
+                "version": pathway.version,
+                "structure": pathway.referent_structure_id,
+                "caseworker": str(pathway.caseworker_id or ""),
+            },
+        )
     history = Assignment.objects.filter(pathway=pathway).select_related("structure", "caseworker", "recorded_by")
     return render(
         request,
