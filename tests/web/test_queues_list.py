@@ -40,7 +40,9 @@ def test_the_default_queue_lists_open_pathways_in_scope_longest_wait_first(coord
     s = scenario
     assert references(response) == [s.durand.reference, s.diallo.reference, s.secret.reference]
     assert "<title>Files d&#x27;attente — Parcours</title>" in response.content.decode()
-    assert references(coordinator_client.get(LIST, {"etape": "renonciation"})) == [closed.reference]
+    closed_list = coordinator_client.get(LIST, {"etape": "renonciation"})
+    assert references(closed_list) == [closed.reference]
+    assert "<title>File d&#x27;attente : Clôture : renonciation — Parcours</title>" in closed_list.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -130,6 +132,7 @@ def test_bad_filters_are_explained_in_french_and_list_nothing(coordinator_client
     content = response.content.decode()
     assert references(response) == []
     assert "Le formulaire contient une erreur" in content
+    assert "<title>Erreur : Files d&#x27;attente — Parcours</title>" in content
     assert message in content
     assert 'aria-invalid="true"' in content
 

@@ -143,7 +143,7 @@ def queue(request):
         request,
         "web/queues/list.html",
         {
-            "title": f"File d'attente : {STAGE_LABELS[stage]}" if stage else "Files d'attente",
+            **titles(f"File d'attente : {STAGE_LABELS[stage]}" if stage else "Files d'attente", filterset.form),
             "form": filterset.form,
             "page_obj": page,
             "rows": decorate(rows, request.user),
