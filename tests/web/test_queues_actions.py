@@ -178,3 +178,11 @@ def test_bulk_transfer_of_a_pathway_outside_the_territory_is_not_found(coordinat
     response = bulk(coordinator_client, scenario.durand, scenario.nice, structure=scenario.beta.pk)
     assert response.status_code == 404
     assert Assignment.objects.filter(structure=scenario.beta).count() == 1  # diallo's opening only
+
+
+def test_an_illegible_selection_is_refused(coordinator_client, scenario):
+    response = coordinator_client.post(
+        reverse("queues:bulk_assign"), {"parcours": [f"{scenario.durand.pk}:x"], "structure": scenario.beta.pk}
+    )
+    assert "Sélection de parcours illisible : rechargez la file puis recommencez." in response.content.decode()
+    assert Assignment.objects.filter(structure=scenario.beta).count() == 1

@@ -175,3 +175,13 @@ def test_exports_are_refused_to_other_roles(client, scenario, role):
     client.force_login(UserFactory(role=role, territories="region:93" if role == Role.ADMINISTRATOR else ""))
     assert client.get(reverse("queues:export_xlsx")).status_code == 403
     assert client.get(reverse("queues:export_csv")).status_code == 403
+
+
+def test_an_export_with_bad_filters_is_refused_in_french(coordinator_client):
+    response = coordinator_client.get(reverse("queues:export_csv"), {"attente_min": "trois"})
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Les filtres de cette file sont invalides : corrigez-les sur la page de la file, puis exportez."
+    )
+    page = coordinator_client.get(reverse("queues:list"), {"attente_min": "trois"}).content.decode()
+    assert "Exporter la file" not in page

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -342,6 +342,11 @@ def bulk_assign(request):
 
 def _export(request, *, fmt: str):
     filterset, queryset = filtered_queue(request)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(
+            "Les filtres de cette file sont invalides : corrigez-les sur la page de la file, puis exportez.",
+            content_type="text/plain; charset=utf-8",
+        )
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     if fmt == "xlsx":
         content = exports.to_xlsx(queryset, request.user)
