@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.enums import Action
+from audit.services import audit_record
 from pathways.enums import CREATION_STAGES, Stage
 from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
 from pathways.stages import STAGE_LABELS, check_situation, check_transition
@@ -26,6 +28,18 @@ def _lock(pathway: Pathway, expected_version: int | None) -> Pathway:
     return locked
 
 
+def _log_change(by, pathway: Pathway, detail: str, *, action: str = Action.UPDATE) -> None:
+    if by is not None:
+        audit_record(
+            user=by,
+            action=action,
+            target="pathway",
+            target_id=pathway.pk,
+            household_id=pathway.household_id,
+            detail=detail,
+        )
+
+
 def _touch(pathway: Pathway, *, fields: list[str]) -> None:
     pathway.version += 1
     pathway.save(update_fields=[*fields, "version"])
@@ -40,6 +54,7 @@ def household_create(
     members: list[dict],
     confidential: bool = False,
     created_on: date | None = None,
+    by=None,
 ) -> Household:
     """`members`: dicts of last_name, first_name, birth_date, relationship."""
     household = Household(
@@ -55,11 +70,15 @@ def household_create(
         member = Member(household=household, **values)
         member.full_clean(exclude=["household", "search_name"])
         member.save()
+    if by is not None:
+        audit_record(
+            user=by, action=Action.CREATE, target="household", target_id=household.pk, household_id=household.pk
+        )
     return household
 
 
 @transaction.atomic
-def household_update(*, household: Household, members: list[dict], **fields) -> Household:
+def household_update(*, household: Household, members: list[dict], by=None, **fields) -> Household:
     """Replace the household's fields and members (`members` dicts may carry an `id` to keep a row)."""
     for name, value in fields.items():
         setattr(household, name, value)
@@ -76,6 +95,10 @@ def household_update(*, household: Household, members: list[dict], **fields) -> 
         member.save()
         kept.append(member.pk)
     household.members.exclude(pk__in=kept).delete()
+    if by is not None:
+        audit_record(
+            user=by, action=Action.UPDATE, target="household", target_id=household.pk, household_id=household.pk
+        )
     return household
 
 
@@ -128,6 +151,7 @@ def pathway_open(
         Situation.objects.create(
             pathway=pathway, situation=situation, since=situation_since or opened_on, recorded_by=by
         )
+    _log_change(by, pathway, f"ouverture ({stage})", action=Action.CREATE)
     return pathway
 
 
@@ -178,6 +202,7 @@ def pathway_transition(
     _touch(locked, fields=["stage", "stage_on", "last_activity_on"])
     pathway.stage, pathway.stage_on = locked.stage, locked.stage_on
     pathway.last_activity_on, pathway.version = locked.last_activity_on, locked.version
+    _log_change(by, locked, f"étape {to_stage} le {on:%d/%m/%Y}")
     return transition
 
 
@@ -197,6 +222,7 @@ def situation_record(
     row = Situation.objects.create(pathway=locked, situation=situation, since=since, recorded_by=by)
     _touch(locked, fields=[])
     pathway.version = locked.version
+    _log_change(by, locked, f"situation {situation} depuis le {since:%d/%m/%Y}")
     return row
 
 
@@ -213,6 +239,7 @@ def contact_record(
     locked.last_activity_on = max(locked.last_activity_on, on)
     _touch(locked, fields=["last_activity_on"])
     pathway.last_activity_on, pathway.version = locked.last_activity_on, locked.version
+    _log_change(by, locked, f"contact {kind} le {on:%d/%m/%Y}")
     return contact
 
 
@@ -227,6 +254,7 @@ def measure_open(
     measure = Measure(pathway=pathway, kind=kind, provider=provider, started_on=started_on, recorded_by=by)
     measure.full_clean()
     measure.save()
+    _log_change(by, pathway, f"mesure {kind} ouverte")
     return measure
 
 
@@ -242,6 +270,7 @@ def measure_close(*, measure: Measure, ended_on: date, by, expected_version: int
         raise ValidationError({"ended_on": "La date de fin précède la date de début de la mesure."})
     measure.ended_on = ended_on
     measure.save(update_fields=["ended_on"])
+    _log_change(by, measure.pathway, f"mesure {measure.kind} close")
     return measure
 
 
@@ -257,6 +286,8 @@ def pathway_assign(
     locked.caseworker = caseworker
     _touch(locked, fields=["referent_structure", "caseworker"])
     pathway.referent_structure, pathway.caseworker, pathway.version = structure, caseworker, locked.version
-    return Assignment.objects.create(
+    assignment = Assignment.objects.create(
         pathway=locked, structure=structure, caseworker=caseworker, note=note, recorded_by=by
     )
+    _log_change(by, locked, f"affecté à {structure}")
+    return assignment

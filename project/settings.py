@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_filters",
     "accounts",
+    "audit",
     "territories",
     "pathways",
     "reports",
@@ -123,6 +124,7 @@ CELERY_TIMEZONE = TIME_ZONE
 BILAN_RUN_TIMEOUT_MINUTES = env_int("BILAN_RUN_TIMEOUT_MINUTES", 30)
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-bilan-runs": {"task": "reports.fail_stuck_runs", "schedule": 300.0},
+    "purge-audit-log": {"task": "audit.tasks.purge_audit_log", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

@@ -103,8 +103,8 @@ def test_the_household_page_runs_a_fixed_number_of_queries(client, world, django
     # session, user, household (scope), the user's structures, the pathways (with commune, structure,
     # caseworker), the household's referent structures, the structures offered in the forms, open
     # measures, members, then the timeline: transitions, situations, contacts, measures, assignments;
-    # then the session saved (savepoint, update, release).
-    with django_assert_max_num_queries(17):
+    # the read logged in the audit trail; then the session saved (savepoint, update, release).
+    with django_assert_max_num_queries(18):
         page = client.get(_url(world)).content.decode()
     assert page.count('data-testid="transition-form"') == 2
 

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.enums import Action
+from audit.services import audit_record
 from pathways.models import Household
 from pathways.perms import can_do_casework, can_see_names
 from pathways.services import household_create, household_update, pathway_open
@@ -48,6 +50,7 @@ def household_new(request):
                 children=data["children"],
                 confidential=data["confidential"],
                 members=members,
+                by=user,
             )
             pathway_open(
                 household=household,
@@ -85,6 +88,8 @@ def _render_new(request, form, formset, *, duplicates=()):
 @login_required
 def household_detail(request, pk):
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
+    if request.method == "GET":
+        audit_record(user=request.user, action=Action.READ, target="household", target_id=pk, household_id=pk)
     return render_household(request, household)
 
 
@@ -111,6 +116,7 @@ def household_edit(request, pk):
         household_update(
             household=household,
             members=formset.members(),
+            by=user,
             **{f: form.cleaned_data[f] for f in HOUSEHOLD_FIELDS},
         )
     except ValidationError as error:

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.enums import Action
+from audit.services import audit_record
 from pathways.exchange.exporter import export_exchange
 from territories.territory import FRANCE, TerritoryError, parse_territory
 
@@ -29,6 +31,12 @@ class Command(BaseCommand):
         except TerritoryError as error:
             raise CommandError(str(error)) from error
         written = export_exchange(folder, territory=scope, with_personal_data=with_personal_data)
+        audit_record(
+            user=None,
+            action=Action.EXPORT,
+            target="exchange",
+            detail=f"{scope.key}{' avec données personnelles' if with_personal_data else ''} vers {folder}",
+        )
         for name, count in written.items():
             self.stdout.write(f"{name} : {count} ligne(s)")
         self.stdout.write(self.style.SUCCESS(f"Export terminé dans {folder} ({scope})."))

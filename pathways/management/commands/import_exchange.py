@@ -2,6 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.enums import Action
+from audit.services import audit_record
 from pathways.exchange.formats import FORMATS
 from pathways.exchange.importer import import_exchange
 from pathways.exchange.reading import SourceError, read_source
@@ -33,5 +35,7 @@ class Command(BaseCommand):
         for fmt in FORMATS:
             if fmt.name in report.counts:
                 self.stdout.write(f"{fmt.name} : {report.counts[fmt.name]}")
+        if not dry_run:
+            audit_record(user=None, action=Action.IMPORT, target="exchange", detail=str(source))
         verb = "Simulation terminée, rien n'a été écrit" if dry_run else "Import terminé"
         self.stdout.write(self.style.SUCCESS(f"{verb} en {time.monotonic() - started:.1f} s."))

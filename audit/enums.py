@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class Action(models.TextChoices):
+    READ = "read", "Consultation"
+    CREATE = "create", "Création"
+    UPDATE = "update", "Modification"
+    EXPORT = "export", "Export"
+    IMPORT = "import", "Import"
+
+
+# Case-file access logs are kept 12 months, then purged (roles.md).
+RETENTION_DAYS = 365
