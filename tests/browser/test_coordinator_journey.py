@@ -69,6 +69,13 @@ def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
         assert pathway.assignments.count() == 2
     snapshot(page, "after-transfer")
 
+    page.get_by_role("link", name=f"Transférer le parcours {s.durand.reference}").click()
+    history = page.locator("table[data-testid=history] tbody tr")
+    assert history.count() == 2
+    assert history.first.locator("td").nth(1).inner_text() == "Bailleur Beta"
+    snapshot(page, "assign")
+    page.get_by_role("link", name="Annuler").click()
+
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter la file (XLSX)").click()
     download = download_info.value

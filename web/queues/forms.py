@@ -91,7 +91,7 @@ class AssignForm(forms.Form):
             structures=structures,
             label="Nouveau référent ou nouvelle référente",
             required=False,
-            help_text="Facultatif ; la personne doit appartenir à la structure choisie.",
+            help_text="La personne doit appartenir à la structure choisie.",
         )
         self.order_fields(["structure", "caseworker", "note"])
 
