@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.enums import Role
+from audit.models import AuditEvent
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import HouseholdFactory, PathwayFactory
 from tests.territories.factories import StructureFactory
@@ -55,10 +56,10 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert_max_num_queries):
-    # session, user, the scope's département, the confidential households' structures, the rows (one
-    # query, streamed), the coordinator's own structures, then the session saved (savepoint, update,
-    # release)
-    with django_assert_max_num_queries(9):
+    # session, user, the scope's département, the audit log entry, the confidential households'
+    # structures, the rows (one query, streamed), the coordinator's own structures, then the session
+    # saved (savepoint, update, release)
+    with django_assert_max_num_queries(10):
         response = coordinator_client.get(reverse("queues:export_xlsx"))
     rows = read_xlsx(response)
     assert rows[0] == tuple(HEADER)
@@ -100,7 +101,7 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
 def test_csv_export_for_french_spreadsheets_with_the_page_filters(
     coordinator_client, scenario, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(9):  # the same queries as the XLSX export
+    with django_assert_max_num_queries(10):  # the same queries as the XLSX export
         response = coordinator_client.get(reverse("queues:export_csv"), {"dalo": "non", "tri": "attente_asc"})
     assert response["Content-Disposition"].startswith('attachment; filename="file-attente-')
     rows = read_csv(response)
@@ -122,6 +123,13 @@ def test_csv_export_for_french_spreadsheets_with_the_page_filters(
     ]
     assert [row[0] for row in rows[1:]] == [scenario.secret.reference, scenario.durand.reference]
     assert "Secret" not in response.content.decode("utf-8-sig")
+    event = AuditEvent.objects.get()
+    assert (event.user, event.action, event.target, event.detail) == (
+        scenario.coordinator,
+        "export",
+        "queue",
+        "CSV dalo=non&tri=attente_asc",
+    )
 
 
 def test_formulas_are_neutralised(coordinator_client, geo):

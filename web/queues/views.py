@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.enums import Action
+from audit.services import audit_record
 from pathways.enums import CLOSED_STAGES, PRE_HOUSING_STAGES, SituationKind, Stage
 from pathways.models import Assignment, Pathway
 from pathways.perms import can_coordinate
@@ -347,6 +349,10 @@ def _export(request, *, fmt: str):
             "Les filtres de cette file sont invalides : corrigez-les sur la page de la file, puis exportez.",
             content_type="text/plain; charset=utf-8",
         )
+    # An export reads many case files at once: it is logged like a household page read (roles.md).
+    audit_record(
+        user=request.user, action=Action.EXPORT, target="queue", detail=f"{fmt.upper()} {filter_query(request)}"
+    )
     stamp = timezone.localdate().strftime("%Y-%m-%d")
     if fmt == "xlsx":
         content = exports.to_xlsx(queryset, request.user)
