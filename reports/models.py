@@ -57,9 +57,16 @@ def run_timeout_minutes() -> int:
 
 class BilanRunQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Administrators: every run of their territory; observers: its published runs (roles.md)."""
+        """Administrators: every run of their territory; observers: its published runs (roles.md);
+        coordinators: the finished runs of their territories."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        if user.is_coordinator and not user.is_superuser:
+            # Coordinators read the finished runs of their territories, to drill down to the pathways.
+            condition = Q(pk__in=[])
+            for territory in user.scope_territories:
+                condition |= within_q(territory)
+            return self.filter(condition, status=RunStatus.DONE)
         scope = user_scope(user)
         if scope is None or not (user.is_superuser or user.is_administrator or user.is_observer):
             return self.none()

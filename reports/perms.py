@@ -5,12 +5,15 @@ from territories.territory import Territory
 
 
 def can_read_bilans(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.is_administrator or user.is_observer)
+    return user.is_authenticated and (
+        user.is_superuser or user.is_administrator or user.is_observer or user.is_coordinator
+    )
 
 
 def sees_exact_figures(user) -> bool:
-    """Administrators work on exact figures; observers get the published ones, under statistical secrecy."""
-    return user.is_superuser or user.is_administrator
+    """Administrators and coordinators (who see the case files themselves) work on exact figures;
+    observers get the published ones, under statistical secrecy."""
+    return user.is_superuser or user.is_administrator or user.is_coordinator
 
 
 def can_drill_down(user) -> bool:

@@ -22,6 +22,7 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("queues:overview", "Vue d'ensemble"),
         ("queues:list", "Files d'attente"),
         ("queues:stalled", "Parcours bloqués"),
+        ("reports:run_list", "Bilans"),
     ],
     Role.ADMINISTRATOR: [("reports:run_list", "Bilans")],
     Role.OBSERVER: [("reports:run_list", "Bilans publiés")],

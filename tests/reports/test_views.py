@@ -60,18 +60,45 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, run):
         assert response.url.startswith("/connexion/")
 
 
-def test_caseworkers_and_coordinators_are_refused(client, run):
+def test_caseworkers_are_refused_and_coordinators_only_read(client, run):
     caseworker = UserFactory(caseworker=True, structures=[StructureFactory()])
-    for user in (caseworker, UserFactory(coordinator=True)):
-        client.force_login(user)
-        for url in [
-            reverse("reports:run_list"),
-            reverse("reports:run_request"),
-            reverse("reports:targets"),
-            reverse("reports:run_detail", args=[run.pk]),
-            reverse("reports:run_export", args=[run.pk, "xlsx"]),
-        ]:
-            assert client.get(url).status_code == 403, (user.role, url)
+    client.force_login(caseworker)
+    for url in [
+        reverse("reports:run_list"),
+        reverse("reports:run_request"),
+        reverse("reports:targets"),
+        reverse("reports:run_detail", args=[run.pk]),
+        reverse("reports:run_export", args=[run.pk, "xlsx"]),
+    ]:
+        assert client.get(url).status_code == 403, url
+    client.force_login(UserFactory(coordinator=True))
+    assert client.get(reverse("reports:run_list")).status_code == 200
+    for url in [reverse("reports:run_request"), reverse("reports:targets")]:
+        assert client.get(url).status_code == 403, url
+    # A région's run is outside a département coordinator's scope.
+    assert client.get(reverse("reports:run_detail", args=[run.pk])).status_code == 404
+
+
+def test_a_coordinator_drills_down_to_the_pathways_of_its_territory(
+    client, run, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        local = services.bilan_run_request(
+            territory=parse_territory("departement:13"), start=START, end=END, by=admin, period_kind=PeriodKind.CUSTOM
+        )
+    figure = BilanRun.objects.get(pk=local.pk).figures.get(indicator_code="attributions_total", scope=FigureScope.TOTAL)
+    from pathways.models import Transition
+
+    transitions = Transition.objects.filter(pk__in=figure.records.values("record_id"))
+    expected = sorted(
+        transitions.filter(pathway__commune__departement="13").values_list("pathway__household_id", flat=True)
+    )
+    assert expected
+    client.force_login(UserFactory(coordinator=True))
+    assert client.get(reverse("reports:run_detail", args=[local.pk])).status_code == 200
+    html = client.get(reverse("reports:figure_records", args=[local.pk, figure.pk])).content.decode()
+    links = sorted(int(pk) for pk in re.findall(r'href="/menages/(\d+)/"', html))
+    assert links == expected
 
 
 def test_a_run_outside_the_scope_does_not_exist(client, run, observer):
