@@ -26,7 +26,7 @@ RUNS_PER_PAGE = 30
 def readable_runs(user):
     """Runs the user may read; a role without bilans is refused (403) rather than shown nothing."""
     if not perms.can_read_bilans(user):
-        raise PermissionDenied("Les bilans sont réservés à l'administration et aux observateurs.")
+        raise PermissionDenied("Les bilans sont réservés à l'administration, à la coordination et aux observateurs.")
     return BilanRun.objects.visible_to(user)
 
 
