@@ -13,7 +13,7 @@ from tests.pathways.factories import ROAD_TO_ENTREE, PathwayFactory, advance
 
 TODAY = datetime.date(2026, 6, 1)
 DAY = datetime.date(2024, 3, 1)
-ALLOWED = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
+ALLOWED = sorted((a, b) for a, targets in TRANSITIONS.items() for b in targets)
 
 
 def lease_fields(from_stage, to_stage):
