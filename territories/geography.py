@@ -5,7 +5,7 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from territories.models import Arrondissement, Commune, Departement, Epci, Region
 
@@ -79,4 +79,16 @@ def load_geography(*, dry_run: bool = False) -> dict[str, LoadCount]:
         counts[label] = _sync(model, wanted, dry_run=dry_run)
     if dry_run:
         transaction.set_rollback(True)
+    else:
+        _analyze()
     return counts
+
+
+def _analyze() -> None:
+    """Give PostgreSQL's planner the geography's statistics now: without them it takes a région for 35
+    communes instead of hundreds and picks nested loops that make a bilan ten times slower."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Region, Departement, Epci, Commune, Arrondissement):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
