@@ -413,3 +413,74 @@ class Assignment(Recorded):
 
     def __str__(self):
         return f"{self.structure} depuis le {self.recorded_at:%d/%m/%Y}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "En échec"
+
+
+IMPORT_FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class FinishedImportJobError(Exception):
+    """A change to a finished import job (French message)."""
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Superusers see every import; administrators their own; nobody else any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.is_administrator:
+            return self.filter(uploaded_by=user)
+        return self.none()
+
+
+class ImportJob(models.Model):
+    """An exchange folder uploaded from the web page, imported in the background.
+
+    The file is kept in the database (not under MEDIA_ROOT) because the web and the Celery worker share
+    only the database (docker-compose has no shared media volume); it may hold names and birth dates, so
+    the write that finishes the job empties it: the job keeps its name, size, counts and errors."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="déposé par"
+    )
+    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+    file_name = models.CharField("fichier", max_length=255)
+    file_size = models.PositiveBigIntegerField("taille (octets)")
+    content = models.BinaryField("contenu du fichier", editable=False)
+    dry_run = models.BooleanField("simulation seulement", default=False)
+    status = models.CharField("état", max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    started_at = models.DateTimeField("import commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("import terminé le", null=True, blank=True)
+    # One line per file: "structures.csv : 2 créé(s), 0 mis à jour, 0 inchangé(s)", and the ignored files.
+    summary = models.JSONField("résumé", default=list, blank=True)
+    # Every invalid row: [{"file": ..., "line": ..., "column": ..., "message": ...}].
+    errors = models.JSONField("erreurs des fichiers", default=list, blank=True)
+    error = models.TextField("erreur d'exécution", blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import"
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["uploaded_by", "uploaded_at"])]
+
+    def __str__(self):
+        return f"Import de {self.file_name} du {timezone.localtime(self.uploaded_at):%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # Read from the database, not from this instance, which may be stale.
+        if self.pk and ImportJob.objects.filter(pk=self.pk, status__in=IMPORT_FINISHED_STATUSES).exists():
+            raise FinishedImportJobError("Un import terminé ne change plus : déposez le fichier à nouveau.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in IMPORT_FINISHED_STATUSES

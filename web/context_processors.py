@@ -24,6 +24,6 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("queues:stalled", "Parcours bloqués"),
         ("reports:run_list", "Bilans"),
     ],
-    Role.ADMINISTRATOR: [("reports:run_list", "Bilans")],
+    Role.ADMINISTRATOR: [("reports:run_list", "Bilans"), ("exchange:job_list", "Import / export")],
     Role.OBSERVER: [("reports:run_list", "Bilans publiés")],
 }

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("web.urls_casework")),
     path("", include("web.urls_queues")),
     path("bilans/", include("reports.urls")),
+    path("echange/", include("web.urls_exchange")),
 ]

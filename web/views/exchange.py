@@ -1,0 +1,137 @@
+"""Import and export of the exchange format from the web (administrators and superusers): upload a
+folder, follow its import, read or download its errors; download a territory's folder as a .zip."""
+
+import csv
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from audit.enums import Action
+from audit.services import audit_record
+from pathways.exchange.exporter import export_exchange
+from pathways.exchange.jobs import can_use_exchange, import_job_create
+from pathways.models import ImportJob, ImportStatus
+from web.forms.base import error_items
+from web.forms.exchange import ExportForm, ImportUploadForm
+
+JOBS_PER_PAGE = 30
+ERRORS_CSV_HEADER = ["fichier", "ligne", "colonne", "message"]
+
+
+def visible_jobs(user):
+    """The jobs the user may open; a role without imports is refused (403) rather than shown nothing."""
+    if not can_use_exchange(user):
+        raise PermissionDenied("L'import et l'export du format d'échange sont réservés à l'administration.")
+    return ImportJob.objects.visible_to(user)
+
+
+@login_required
+def job_list(request):
+    # The list never needs the files (up to IMPORT_MAX_BYTES each) nor the full lists of errors.
+    jobs = visible_jobs(request.user).defer("content", "errors", "summary").select_related("uploaded_by")
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/exchange/job_list.html",
+        {"title": "Import et export", "page": page, "show_uploader": request.user.is_superuser},
+    )
+
+
+@login_required
+def upload(request):
+    visible_jobs(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                upload=form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"], by=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+        else:
+            started = "la simulation est lancée" if job.dry_run else "l'import est lancé"
+            messages.info(request, f"Fichier reçu : {started}.")
+            return redirect("exchange:job_detail", pk=job.pk)
+    return render(
+        request,
+        "web/exchange/upload.html",
+        {"title": "Importer des données", "form": form, "errors": error_items(form)},
+    )
+
+
+@login_required
+def job_detail(request, pk):
+    job = get_object_or_404(visible_jobs(request.user).defer("content").select_related("uploaded_by"), pk=pk)
+    return render(request, "web/exchange/job_detail.html", {"title": f"Import de {job.file_name}", "job": job})
+
+
+@login_required
+def job_status(request, pk):
+    """Polled by htmx while the job is pending or running; once it is finished, the page reloads."""
+    job = get_object_or_404(visible_jobs(request.user).defer("content", "errors", "summary"), pk=pk)
+    response = render(request, "web/exchange/_job_status.html", {"job": job})
+    if job.is_finished:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def job_errors_csv(request, pk):
+    job = get_object_or_404(
+        visible_jobs(request.user).defer("content").filter(status=ImportStatus.FAILED).exclude(errors=[]), pk=pk
+    )
+    buffer = io.StringIO()
+    # A byte-order mark and `;`: what a French spreadsheet opens without asking.
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(ERRORS_CSV_HEADER)
+    writer.writerows([e["file"], e["line"], e["column"], e["message"]] for e in job.errors)
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    stem = Path(job.file_name).stem
+    response["Content-Disposition"] = f'attachment; filename="erreurs-import-{job.pk}-{stem}.csv"'
+    return response
+
+
+@login_required
+def export(request):
+    visible_jobs(request.user)
+    form = ExportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        territory = form.cleaned_data["territory_obj"]
+        with_personal_data = request.user.is_superuser and form.cleaned_data.get("with_personal_data", False)
+        # FileResponse closes (and so deletes) the archive once it is sent.
+        archive = tempfile.TemporaryFile()  # noqa: SIM115
+        with tempfile.TemporaryDirectory() as folder:
+            written = export_exchange(folder, territory=territory, with_personal_data=with_personal_data)
+            with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+                for name in written:
+                    bundle.write(Path(folder) / name, arcname=name)
+        archive.seek(0)
+        audit_record(
+            user=request.user,
+            action=Action.EXPORT,
+            target="exchange",
+            detail=f"{territory.key}{' avec données personnelles' if with_personal_data else ''} (page web)",
+        )
+        name = f"echange-{territory.key.replace(':', '-')}-{timezone.localdate():%Y%m%d}.zip"
+        return FileResponse(archive, as_attachment=True, filename=name, content_type="application/zip")
+    return render(
+        request,
+        "web/exchange/export.html",
+        {
+            "title": "Exporter des données",
+            "form": form,
+            "errors": error_items(form),
+            "can_export_names": request.user.is_superuser,
+        },
+    )
