@@ -14,6 +14,7 @@ from audit.enums import Action
 from audit.models import AuditEvent
 from pathways.exchange.jobs import import_job_run
 from pathways.models import FinishedImportJobError, ImportJob, ImportStatus, Member, Pathway
+from territories.models import Structure
 from tests.accounts.factories import UserFactory
 from tests.exchange.folders import content, replace_line, write_folder
 from tests.exchange.test_import import SUMMARY_FIRST_IMPORT, SUMMARY_UNCHANGED, failed_import, nothing_written
@@ -85,10 +86,12 @@ def test_zip_of_the_folder_itself_and_single_csv_file(client, admin, tmp_path, d
     job.refresh_from_db()
     assert job.summary[0] == "structures.csv : 3 créé(s), 0 mis à jour, 0 inchangé(s)"
 
-    single = SimpleUploadedFile("structures.csv", "id;name;kind\nS3;CCAS de Nice;ccas\n".encode())
+    # A spreadsheet's CSV: byte-order mark, semicolons, accents.
+    single = SimpleUploadedFile("structures.csv", "\ufeffid;name;kind\nS3;CCAS de Nice – Acropolis;ccas\n".encode())
     _, job = upload(client, django_capture_on_commit_callbacks, single)
     job.refresh_from_db()
     assert (job.status, job.summary) == (ImportStatus.DONE, ["structures.csv : 0 créé(s), 1 mis à jour, 0 inchangé(s)"])
+    assert Structure.objects.get(external_id="S3").name == "CCAS de Nice – Acropolis"
 
 
 def test_ignored_files_are_listed_in_the_summary(client, admin, tmp_path, django_capture_on_commit_callbacks):
