@@ -7,7 +7,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("home", "Accueil")]
-    items += NAV_BY_ROLE.get(user.role, [])
+    items += superuser_entries() if user.is_superuser else NAV_BY_ROLE.get(user.role, [])
     if user.is_staff:
         items.append(("admin:index", "Données de référence"))
     return {"nav_items": items}
@@ -27,3 +27,13 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [("reports:run_list", "Bilans"), ("exchange:job_list", "Import / export")],
     Role.OBSERVER: [("reports:run_list", "Bilans publiés")],
 }
+
+
+def superuser_entries() -> list[tuple[str, str]]:
+    """A superuser holds no role but may do what coordinators and administrators do: both menus, each
+    page once (the coordinator's label wins where both name the same page)."""
+    entries: dict[str, str] = {}
+    for role in (Role.COORDINATOR, Role.ADMINISTRATOR):
+        for url_name, label in NAV_BY_ROLE[role]:
+            entries.setdefault(url_name, label)
+    return list(entries.items())

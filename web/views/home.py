@@ -19,6 +19,8 @@ def home(request):
     if user.is_coordinator:
         return redirect(_url("queues:overview") or reverse("casework:pathway_list"))
     links = []
+    if user.is_superuser and (overview := _url("queues:overview")):
+        links.append((overview, "Coordination", "Files d'attente, parcours bloqués, orientations et transferts."))
     if user.is_administrator or user.is_superuser:
         if user.is_staff:
             links.append(

@@ -1,0 +1,47 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_entries(page: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"[^>]*>([^<]+)</a>', page)
+
+
+def test_a_superuser_gets_the_coordinator_and_administrator_entries_once(client):
+    client.force_login(UserFactory(username="root", role="", is_superuser=True, is_staff=True))
+    page = client.get(reverse("home")).content.decode()
+    assert nav_entries(page) == [
+        ("/", "Accueil"),
+        ("/parcours/", "Parcours du territoire"),
+        ("/menages/nouveau/", "Nouveau ménage"),
+        ("/coordination/", "Vue d&#x27;ensemble"),
+        ("/coordination/files/", "Files d&#x27;attente"),
+        ("/coordination/bloques/", "Parcours bloqués"),
+        ("/bilans/", "Bilans"),
+        ("/echange/", "Import / export"),
+        ("/admin/", "Données de référence"),
+    ]
+    assert (
+        "Vous êtes connecté·e en tant que superutilisateur : vous avez les accès de la coordination "
+        "et de l'administration." in page
+    )
+    assert '<h2 class="fr-tile__title"><a href="/coordination/">Coordination</a></h2>' in page
+
+
+def test_a_role_is_named_on_the_home_page_and_the_menu_is_the_role_s(client):
+    client.force_login(UserFactory(username="obs", observer=True))
+    page = client.get(reverse("home")).content.decode()
+    assert nav_entries(page) == [("/", "Accueil"), ("/bilans/", "Bilans publiés")]
+    assert "Vous êtes connecté·e avec le rôle « Observateur ou observatrice »." in page
+
+
+def test_an_account_without_a_role_is_told_to_ask_for_one(client):
+    client.force_login(UserFactory(username="nobody", role=""))
+    page = client.get(reverse("home")).content.decode()
+    assert nav_entries(page) == [("/", "Accueil")]
+    assert "Votre compte n'a pas encore de rôle : demandez-en un à votre administrateur." in page
