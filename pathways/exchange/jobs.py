@@ -37,7 +37,9 @@ def max_bytes() -> int:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " Mo"
+    """'50 Mo', '11,4 Mo': as a French reader writes sizes."""
+    text = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+    return text.replace(".", ",") + " Mo"
 
 
 def _check_archive(name: str, data: bytes) -> None:

@@ -164,7 +164,10 @@ def refused(client, django_capture_on_commit_callbacks, file) -> str:
     response, job = upload(client, django_capture_on_commit_callbacks, file)
     assert response.status_code == 200
     assert job is None
-    errors = re.findall(r'<p class="fr-message fr-message--error">(.*?)</p>', response.content.decode())
+    html = response.content.decode()
+    # The message is tied to the control, for screen readers.
+    assert 'aria-describedby="id_file-desc-error id_file-hint" aria-invalid="true"' in html
+    errors = re.findall(r'<p class="fr-message fr-message--error">(.*?)</p>', html)
     return " | ".join(unescape(error) for error in errors)
 
 
@@ -191,7 +194,7 @@ def test_files_the_importer_cannot_read_are_refused_in_french(
     )
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     assert refusal("structures.csv", b"id,name,kind\n" + b"x" * (2 * 1024 * 1024)) == (
-        "Le fichier « structures.csv » pèse 2,0 Mo : la limite est de 1,0 Mo."
+        "Le fichier « structures.csv » pèse 2 Mo : la limite est de 1 Mo."
     )
     assert refused(client, django_capture_on_commit_callbacks, "") == "Choisissez le fichier à importer."
     assert ImportJob.objects.count() == 0
@@ -209,7 +212,7 @@ def test_an_archive_that_unpacks_too_large_is_refused(
 
     message = refused(client, django_capture_on_commit_callbacks, SimpleUploadedFile("gros.zip", buffer.getvalue()))
 
-    assert message == "L'archive « gros.zip » contient 11,4 Mo une fois décompressée : la limite est de 10,0 Mo."
+    assert message == "L'archive « gros.zip » contient 11,4 Mo une fois décompressée : la limite est de 10 Mo."
 
 
 def test_a_damaged_archive_fails_the_job_with_a_message(client, admin, tmp_path, django_capture_on_commit_callbacks):

@@ -28,6 +28,7 @@ class ImportUploadForm(DsfrForm):
             f"L'archive .zip du dossier d'échange, ou un seul de ses fichiers (par exemple structures.csv) ; "
             f"{megabytes(max_bytes())} au plus."
         )
+        self.fields["file"].widget.attrs["aria-describedby"] = self._hint_id("file")
 
 
 class ExportForm(DsfrFormMixin, TerritoryForm):
