@@ -80,6 +80,9 @@ class Axis:
     rows: list[Row]
 
 
+TERRITORY_KIND_WORDS = {"region": "région", "departement": "département", "epci": "EPCI", "commune": "commune"}
+
+
 @dataclass
 class BilanTable:
     territory_code: str
@@ -98,6 +101,12 @@ class BilanTable:
     @property
     def rows(self) -> list[Row]:
         return [row for axis in self.axes for row in axis.rows]
+
+    @property
+    def territory_official_code(self) -> str:
+        """The key ("region:93") in words a reader knows: "région 93"; empty for France."""
+        kind, _, code = self.territory_code.partition(":")
+        return f"{TERRITORY_KIND_WORDS[kind]} {code}" if code else ""
 
     def row(self, code: str) -> Row:
         return next(row for row in self.rows if row.indicator.code == code)

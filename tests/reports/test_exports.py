@@ -114,7 +114,8 @@ def test_the_csv_has_a_line_per_figure(client, run, admin):
 def test_the_pdf_has_the_tables_the_charts_and_the_definitions(client, run, admin, observer, tmp_path):
     text = pdf_text(download(client, admin, run, "pdf"), tmp_path)
     assert "Bilan du plan Logement d'abord" in text
-    assert "Provence-Alpes-Côte d'Azur (region:93)" in text
+    assert "Provence-Alpes-Côte d'Azur (région 93)" in text
+    assert "region:93" not in text
     assert "du 01/01/2018 au 31/12/2022" in text
     assert "Document généré le" in text
     assert "Places créées par année" in text and "Attributions de logements sociaux par sous-territoire" in text
