@@ -49,7 +49,8 @@ def run_list(request):
         request,
         "reports/run_list.html",
         {
-            "title": "Bilans",
+            # Observers only ever see published bilans: the page says so, as their menu does.
+            "title": "Bilans publiés" if request.user.is_observer else "Bilans",
             "page": page,
             "territory_choices": choices,
             "chosen": chosen,

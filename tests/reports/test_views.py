@@ -242,7 +242,9 @@ def test_the_list_shows_the_runs_of_the_territory_with_status_and_author(
     filtered = client.get(reverse("reports:run_list"), {"territoire": "departement:13"}).content.decode()
     assert "Terminé" not in filtered and "En attente" in filtered
     client.force_login(observer)
-    assert "Aucun bilan pour le moment." in client.get(reverse("reports:run_list")).content.decode()
+    html = client.get(reverse("reports:run_list")).content.decode()
+    assert "<title>Bilans publiés — Parcours</title>" in html and "<h1>Bilans publiés</h1>" in html
+    assert "Aucun bilan publié pour le moment." in html
 
 
 def test_the_bilan_page_runs_a_bounded_number_of_queries(client, run, admin, django_assert_max_num_queries):
