@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pathways import services
 from pathways.models import Member
@@ -169,3 +170,21 @@ def test_an_edit_with_someone_else_s_member_is_refused(client, world):
     assert response.context["formset"].forms[0].errors["id"] == ["Cette personne n'appartient pas à ce ménage."]
     stranger.refresh_from_db()
     assert stranger.last_name == "Autre" and world.household.members.count() == 2
+
+
+@pytest.mark.django_db
+def test_every_date_of_the_pathway_forms_starts_at_today(client, world):
+    # Caseworkers mostly record what happens on the day: every date of the page starts at today, not some.
+    services.measure_open(pathway=world.pathway, kind="asg", started_on=OPENED, by=world.ana)
+    client.force_login(world.ana)
+    page = client.get(_url(world)).content.decode()
+    today = timezone.localdate().isoformat()
+    prefix = re.escape(str(world.pathway.pk))
+    for name in (
+        f"etape{prefix}-date",
+        f"situation{prefix}-since",
+        f"contact{prefix}-date",
+        f"mesure{prefix}-started_on",
+    ):
+        assert re.search(rf'<input type="date" name="{name}" value="{today}"', page), name
+    assert re.search(rf'<input type="date" name="[\w-]*ended_on" value="{today}"', page)

@@ -94,6 +94,10 @@ class SituationForm(PathwayForm):
     situation = forms.ChoiceField(label="Nouvelle situation résidentielle", choices=BLANK + SituationKind.choices)
     since = forms.DateField(label="Depuis le", widget=DATE_WIDGET)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["since"].initial = timezone.localdate()
+
 
 class ContactForm(PathwayForm):
     kind = forms.ChoiceField(label="Type de contact", choices=BLANK + ContactKind.choices)
@@ -117,8 +121,13 @@ class MeasureOpenForm(PathwayForm):
 
     def __init__(self, *args, structures, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["started_on"].initial = timezone.localdate()
         self.fields["provider"].choices = BLANK + list(structures)
 
 
 class MeasureCloseForm(PathwayForm):
     ended_on = forms.DateField(label="Fin de la mesure", widget=DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
