@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from audit.enums import Action
+from audit.enums import Action, Target
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -23,7 +24,7 @@ class AuditEvent(models.Model):
     )
     username = models.CharField("identifiant", max_length=150, blank=True)
     action = models.CharField("action", max_length=10, choices=Action.choices)
-    target = models.CharField("objet", max_length=40, help_text="household, pathway, queue, bilan_run, exchange")
+    target = models.CharField("objet", max_length=40, choices=Target.choices)
     target_id = models.BigIntegerField("identifiant de l'objet", null=True, blank=True)
     household_id = models.BigIntegerField("ménage", null=True, blank=True, db_index=True)
     detail = models.CharField("détail", max_length=300, blank=True)
@@ -36,4 +37,6 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.at:%d/%m/%Y %H:%M} {self.username or 'système'} : {self.get_action_display()} {self.target}"
+        at = timezone.localtime(self.at) if self.at else None
+        when = f"{at:%d/%m/%Y %H:%M}" if at else ""
+        return f"{when} {self.username or 'système'} : {self.get_action_display()} — {self.get_target_display()}"

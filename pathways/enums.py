@@ -207,3 +207,10 @@ class ContactKind(models.TextChoices):
     VISITE = "visite", "Visite"
     COURRIER = "courrier", "Courrier"
     AUTRE = "autre", "Autre"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "En échec"

@@ -16,6 +16,7 @@ from pathways.enums import (
     Composition,
     ContactKind,
     HousingKind,
+    ImportStatus,
     MeasureKind,
     OrientationTarget,
     Relationship,
@@ -413,13 +414,6 @@ class Assignment(Recorded):
 
     def __str__(self):
         return f"{self.structure} depuis le {self.recorded_at:%d/%m/%Y}"
-
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", "En attente"
-    RUNNING = "running", "En cours"
-    DONE = "done", "Terminé"
-    FAILED = "failed", "En échec"
 
 
 IMPORT_FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from audit.enums import Action
 from audit.services import audit_record
+from pathways.enums import ImportStatus
 from pathways.exchange import formats
 from pathways.exchange.importer import ImportReport, import_exchange
 from pathways.exchange.reading import SourceError, read_source
-from pathways.models import FinishedImportJobError, ImportJob, ImportStatus
+from pathways.models import FinishedImportJobError, ImportJob
 
 logger = logging.getLogger(__name__)
 

@@ -95,3 +95,11 @@ def test_imports_and_exports_of_case_files_are_logged(tmp_path, geo):
         (Action.IMPORT, "exchange", str(source)),
         (Action.EXPORT, "exchange", f"france avec données personnelles vers {tmp_path / 'out'}"),
     ]
+
+
+@pytest.mark.django_db
+def test_an_event_reads_in_french_and_local_time():
+    event = AuditEvent.objects.create(username="lea", action=Action.EXPORT, target="queue")
+    AuditEvent.objects.filter(pk=event.pk).update(at=datetime.datetime(2026, 7, 1, 8, 30, tzinfo=datetime.UTC))
+    event.refresh_from_db()
+    assert str(event) == "01/07/2026 10:30 lea : Export — File d'attente"

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from pathways.models import ImportJob, ImportStatus
+from pathways.enums import ImportStatus
+from pathways.models import ImportJob
 from tests.accounts.factories import UserFactory
 from tests.territories.factories import StructureFactory
 

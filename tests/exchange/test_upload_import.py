@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from audit.enums import Action
 from audit.models import AuditEvent
+from pathways.enums import ImportStatus
 from pathways.exchange.jobs import import_job_run
-from pathways.models import FinishedImportJobError, ImportJob, ImportStatus, Member, Pathway
+from pathways.models import FinishedImportJobError, ImportJob, Member, Pathway
 from territories.models import Structure
 from tests.accounts.factories import UserFactory
 from tests.exchange.folders import content, replace_line, write_folder

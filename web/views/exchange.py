@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from audit.enums import Action
 from audit.services import audit_record
+from pathways.enums import ImportStatus
 from pathways.exchange.exporter import export_exchange
 from pathways.exchange.jobs import can_use_exchange, import_job_create
-from pathways.models import ImportJob, ImportStatus
+from pathways.models import ImportJob
 from web.forms.base import error_items
 from web.forms.exchange import ExportForm, ImportUploadForm
 
