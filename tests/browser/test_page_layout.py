@@ -50,3 +50,13 @@ def test_the_request_button_of_the_bilans_shows_its_label(page):
     button = page.get_by_role("link", name="Demander un bilan")
     # An icon button in a group without the icon-left variant shrinks to a bare 40 px icon.
     assert button.bounding_box()["width"] > 120
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_buttons_of_the_exchange_page_show_their_labels(page):
+    make_geo()
+    UserFactory(username="dreets", administrator=True)
+    sign_in(page, "dreets")
+    page.goto(page.base_url + "/echange/")
+    for name in ("Importer des données", "Exporter des données"):
+        assert page.get_by_role("link", name=name).bounding_box()["width"] > 120, name
