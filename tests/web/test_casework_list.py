@@ -114,6 +114,9 @@ def test_the_list_is_paginated_by_the_database(client, world):
     second = client.get(LIST, {"page": 2}).content.decode()
     assert len(_references(first)) == 25 and len(_references(second)) == 2
     assert "1 / 2" in first and "27 parcours." in first
+    # The page links keep the search and the state filter.
+    filtered = client.get(LIST, {"q": "nom", "etat": "tous"}).content.decode()
+    assert 'href="?q=nom&amp;etat=tous&amp;page=2">Page suivante' in filtered
 
 
 @pytest.mark.django_db
