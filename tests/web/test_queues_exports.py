@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.enums import Role
 from audit.models import AuditEvent
+from project.spreadsheets import neutralise
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import HouseholdFactory, PathwayFactory
 from tests.territories.factories import StructureFactory
@@ -160,7 +161,7 @@ def test_formulas_are_neutralised(coordinator_client, geo):
 
 
 def test_neutralise():
-    assert [exports.neutralise(v) for v in ["=1", "+1", "-1", "@a", "a=1", "", 5, -3]] == [
+    assert [neutralise(v) for v in ["=1", "+1", "-1", "@a", "a=1", "", 5, -3]] == [
         "'=1",
         "'+1",
         "'-1",

@@ -1,6 +1,5 @@
 """Exports of a filtered queue to XLSX (typed cells) and CSV (for French spreadsheets)."""
 
-import csv
 import io
 from datetime import date
 
@@ -9,20 +8,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from pathways.enums import SituationKind, Stage
+from project.spreadsheets import french_csv, neutralise
 from web.queues.rows import confidential_structures, may_see_any_name, shown_name
 
 STAGE_LABELS = dict(Stage.choices)
 SITUATION_LABELS = dict(SituationKind.choices)
-FORMULA_STARTS = ("=", "+", "-", "@")
-# A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection).
 DATE_FORMAT = "DD/MM/YYYY"
 CHUNK = 2000
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def columns(user) -> list[str]:
@@ -91,10 +83,10 @@ def to_xlsx(queryset, user) -> bytes:
 
 
 def to_csv(queryset, user) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns(user))
-    for values in rows(queryset, user):
-        writer.writerow([f"{value:%d/%m/%Y}" if isinstance(value, date) else value for value in values])
-    # The BOM makes spreadsheets read the file as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return french_csv(
+        columns(user),
+        (
+            [f"{value:%d/%m/%Y}" if isinstance(value, date) else value for value in values]
+            for values in rows(queryset, user)
+        ),
+    )

@@ -1,8 +1,6 @@
 """Import and export of the exchange format from the web (administrators and superusers): upload a
 folder, follow its import, read or download its errors; download a territory's folder as a .zip."""
 
-import csv
-import io
 import tempfile
 import zipfile
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathways.enums import ImportStatus
 from pathways.exchange.exporter import export_exchange
 from pathways.exchange.jobs import can_use_exchange, import_job_create
 from pathways.models import ImportJob
+from project.spreadsheets import french_csv
 from web.forms.base import error_items
 from web.forms.exchange import ExportForm, ImportUploadForm
 
@@ -91,13 +90,10 @@ def job_errors_csv(request, pk):
     job = get_object_or_404(
         visible_jobs(request.user).defer("content").filter(status=ImportStatus.FAILED).exclude(errors=[]), pk=pk
     )
-    buffer = io.StringIO()
-    # A byte-order mark and `;`: what a French spreadsheet opens without asking.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(ERRORS_CSV_HEADER)
-    writer.writerows([e["file"], e["line"], e["column"], e["message"]] for e in job.errors)
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        french_csv(ERRORS_CSV_HEADER, ([e["file"], e["line"], e["column"], e["message"]] for e in job.errors)),
+        content_type="text/csv; charset=utf-8",
+    )
     stem = Path(job.file_name).stem
     response["Content-Disposition"] = f'attachment; filename="erreurs-import-{job.pk}-{stem}.csv"'
     return response
