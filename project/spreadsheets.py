@@ -10,7 +10,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def neutralise(value):
     """Text that a spreadsheet would run as a formula, made inert by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # A lone sign (the "-" of an empty column) is no formula and stays readable.
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -161,13 +161,14 @@ def test_formulas_are_neutralised(coordinator_client, geo):
 
 
 def test_neutralise():
-    assert [neutralise(v) for v in ["=1", "+1", "-1", "@a", "a=1", "", 5, -3]] == [
+    assert [neutralise(v) for v in ["=1", "+1", "-1", "@a", "a=1", "", "-", 5, -3]] == [
         "'=1",
         "'+1",
         "'-1",
         "'@a",
         "a=1",
         "",
+        "-",
         5,
         -3,
     ]
