@@ -316,6 +316,23 @@ class Transition(Recorded):
     )
     orientation = models.CharField("orientation", max_length=30, choices=OrientationTarget.choices, blank=True)
     reason = models.TextField("motif", blank=True)
+    # Derived from the log by `stages.chain_links` when a transition is appended (services, import), so
+    # that the indicators read "the next transition" and "the dwelling of the latest lease" as columns
+    # instead of correlated subqueries: the stage on a date is the row with date <= day < next_date.
+    next_stage = models.CharField("étape suivante", max_length=30, choices=Stage.choices, blank=True, editable=False)
+    next_date = models.DateField("date de l'étape suivante", null=True, blank=True, editable=False)
+    dwelling_kind = models.CharField(
+        "type du logement (dernier bail)", max_length=30, choices=HousingKind.choices, blank=True, editable=False
+    )
+    dwelling_commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="commune du logement (dernier bail)",
+    )
 
     class Meta:
         verbose_name = "changement d'étape"
@@ -329,7 +346,7 @@ class Transition(Recorded):
                 name="transition_housing_only_on_lease",
             ),
         ]
-        indexes = [models.Index(fields=["stage", "date"])]
+        indexes = [models.Index(fields=["stage", "date"]), models.Index(fields=["pathway", "date", "next_date"])]
 
     def __str__(self):
         return f"{self.get_stage_display()} le {self.date:%d/%m/%Y}"

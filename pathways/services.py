@@ -195,7 +195,12 @@ def pathway_transition(
         reason=reason,
         orientation=orientation,
         recorded_by=by,
+        # The dwelling of the latest lease (stages.chain_links): this one's, or the one before it held.
+        dwelling_kind=housing_kind if to_stage == Stage.BAIL_SIGNE else previous.dwelling_kind,
+        dwelling_commune=housing_commune if to_stage == Stage.BAIL_SIGNE else previous.dwelling_commune,
     )
+    previous.next_stage, previous.next_date = to_stage, on
+    previous.save(update_fields=["next_stage", "next_date"])
     locked.stage = to_stage
     locked.stage_on = on
     locked.last_activity_on = max(locked.last_activity_on, on)

@@ -103,3 +103,26 @@ def check_situation(*, situation: str, since: date | None, today: date, taken_da
     elif since in taken_dates:
         errors["since"] = f"Une situation commence déjà le {_fr(since)} pour ce parcours."
     return errors
+
+
+def chain_links(history) -> list[tuple[str, date | None, str, str | None]]:
+    """For a pathway's transitions in order, given as (stage, date, housing_kind, housing_commune) tuples,
+    the fields each transition stores about its neighbours: (next_stage, next_date, dwelling_kind,
+    dwelling_commune). The dwelling is that of the latest `bail_signe` on or before the transition.
+
+    The services, the import and the migration that filled existing rows all derive them here."""
+    links = []
+    dwelling_kind, dwelling_commune = "", None
+    for index, (stage, _day, housing_kind, housing_commune) in enumerate(history):
+        if stage == Stage.BAIL_SIGNE:
+            dwelling_kind, dwelling_commune = housing_kind, housing_commune
+        following = history[index + 1] if index + 1 < len(history) else None
+        links.append(
+            (
+                following[0] if following else "",
+                following[1] if following else None,
+                dwelling_kind,
+                dwelling_commune,
+            )
+        )
+    return links

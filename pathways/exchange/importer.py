@@ -29,6 +29,7 @@ from pathways.models import (
     Transition,
     normalize_name,
 )
+from pathways.stages import chain_links
 from territories.models import Label, Site, Structure
 
 
@@ -117,6 +118,12 @@ PATHWAY_FIELDS = [
     "last_activity_on",
     "version",
 ]
+
+
+def _transition_rows(pathway_pk: int, history: list[tuple]) -> list[tuple]:
+    """Rows of a pathway's transitions, with the links the services store (stages.chain_links)."""
+    links = chain_links([(stage, day, kind, commune) for stage, day, kind, commune, _landlord, _reason in history])
+    return [(pathway_pk, seq, *row, *link) for seq, (row, link) in enumerate(zip(history, links, strict=True), start=1)]
 
 
 class _Writer:
@@ -419,10 +426,23 @@ class _Writer:
         created = {row[0] for row in to_create}
         self._replace(
             Transition,
-            ["pathway_id", "seq", "stage", "date", "housing_kind", "housing_commune_id", "landlord_id", "reason"],
+            [
+                "pathway_id",
+                "seq",
+                "stage",
+                "date",
+                "housing_kind",
+                "housing_commune_id",
+                "landlord_id",
+                "reason",
+                "next_stage",
+                "next_date",
+                "dwelling_kind",
+                "dwelling_commune_id",
+            ],
             changed_transitions,
             created,
-            lambda pk, p: [(pk, seq, *row) for seq, row in enumerate(new_transitions.get(p, ()), start=1)],
+            lambda pk, p: _transition_rows(pk, new_transitions.get(p, ())),
         )
         self._replace(
             Situation,
