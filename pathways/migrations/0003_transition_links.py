@@ -5,31 +5,37 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# Set-based, so that a large existing log is filled in one pass on PostgreSQL and SQLite alike (the
+# same values as pathways.stages.chain_links, which the services and the import use for new rows).
+NEXT_SQL = """
+UPDATE pathways_transition SET next_stage = COALESCE(n.next_stage, ''), next_date = n.next_date
+FROM (
+    SELECT id,
+           LEAD(stage) OVER (PARTITION BY pathway_id ORDER BY seq) AS next_stage,
+           LEAD(date) OVER (PARTITION BY pathway_id ORDER BY seq) AS next_date
+    FROM pathways_transition
+) AS n
+WHERE n.id = pathways_transition.id
+"""
+LEASE = """
+    SELECT l.{column} FROM pathways_transition AS l
+    WHERE l.pathway_id = pathways_transition.pathway_id AND l.stage = 'bail_signe' AND l.seq <= pathways_transition.seq
+    ORDER BY l.seq DESC LIMIT 1
+"""
+DWELLING_SQL = f"""
+UPDATE pathways_transition
+SET dwelling_kind = COALESCE(({LEASE.format(column="housing_kind")}), ''),
+    dwelling_commune_id = ({LEASE.format(column="housing_commune_id")})
+"""
+
+
 def fill_links(apps, schema_editor):
-    from pathways.stages import chain_links
-
-    Transition = apps.get_model("pathways", "Transition")
-    rows = Transition.objects.order_by("pathway_id", "seq").values_list(
-        "pk", "pathway_id", "stage", "date", "housing_kind", "housing_commune_id"
-    )
-    pending, history, current = [], [], None
-
-    def flush():
-        for (pk, *_), link in zip(history, chain_links([row[1:] for row in history]), strict=True):
-            next_stage, next_date, kind, commune = link
-            pending.append(
-                Transition(pk=pk, next_stage=next_stage, next_date=next_date, dwelling_kind=kind, dwelling_commune_id=commune)
-            )
-
-    for pk, pathway_id, stage, day, kind, commune in rows.iterator(chunk_size=5000):
-        if pathway_id != current:
-            flush()
-            history, current = [], pathway_id
-        history.append((pk, stage, day, kind, commune))
-    flush()
-    Transition.objects.bulk_update(
-        pending, ["next_stage", "next_date", "dwelling_kind", "dwelling_commune"], batch_size=2000
-    )
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_SQL)
+        cursor.execute(DWELLING_SQL)
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE pathways_transition")
 
 
 class Migration(migrations.Migration):

@@ -4,10 +4,12 @@
 import datetime
 import importlib
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 
 from pathways.enums import HousingKind, Stage
 from pathways.models import Pathway, Transition
@@ -94,7 +96,8 @@ def test_the_migration_fills_the_links_of_existing_rows(geo):
     pathway = PathwayFactory(commune=geo.marseille, opened_on=DAY, road=ROAD_TO_ENTREE)
     Transition.objects.update(next_stage="", next_date=None, dwelling_kind="", dwelling_commune=None)
     migration = importlib.import_module("pathways.migrations.0003_transition_links")
-    migration.fill_links(apps, None)
+    # Only the schema editor's connection is used: SQLite refuses a real editor inside the test's transaction.
+    migration.fill_links(apps, SimpleNamespace(connection=connection))
     stored, derived = stored_and_derived(pathway)
     assert stored == derived
     assert stored[0] == (Stage.EVALUATION, DAY, "", None)
