@@ -7,3 +7,20 @@ from tests.geo import make_geo
 def geo(db):
     """A few communes of région 93 (Marseille, Aix, Nice, Antibes, Avignon, Toulon, Gap) and Paris."""
     return make_geo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before pytest-django drops a PostgreSQL test database, end the sessions that threads of the suite
+    (live server, concurrency tests, a Celery worker) may still hold on it: DROP DATABASE refuses while
+    any is open."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
