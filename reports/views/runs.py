@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from reports import perms
 from reports.charts import bilan_charts
@@ -110,11 +110,22 @@ def run_status(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def run_publish(request, pk):
+    """GET asks for confirmation (publication cannot be undone), only the POST of that page publishes:
+    two steps that work without JavaScript."""
     run = get_object_or_404(readable_runs(request.user), pk=pk)
     if not perms.can_publish_bilan(request.user, run):
         raise PermissionDenied("Seule l'administration du territoire publie ses bilans.")
+    if request.method == "GET":
+        if run.is_published or run.status != RunStatus.DONE:
+            messages.info(
+                request, "Ce bilan est déjà publié." if run.is_published else "Seul un bilan terminé peut être publié."
+            )
+            return redirect("reports:run_detail", pk=run.pk)
+        return render(
+            request, "reports/run_publish.html", {"title": f"Publier le bilan — {run.territory_name}", "run": run}
+        )
     try:
         bilan_run_publish(run=run, by=request.user)
     except ValidationError as error:
