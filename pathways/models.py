@@ -1,4 +1,5 @@
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -440,6 +441,13 @@ class FinishedImportJobError(Exception):
     """A change to a finished import job (French message)."""
 
 
+DEFAULT_IMPORT_JOB_TIMEOUT_MINUTES = 30
+
+
+def import_job_timeout_minutes() -> int:
+    return getattr(settings, "IMPORT_JOB_TIMEOUT_MINUTES", DEFAULT_IMPORT_JOB_TIMEOUT_MINUTES)
+
+
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Superusers see every import; administrators their own; nobody else any."""
@@ -450,6 +458,24 @@ class ImportJobQuerySet(models.QuerySet):
         if user.is_administrator:
             return self.filter(uploaded_by=user)
         return self.none()
+
+    def stuck(self, *, now=None):
+        now = now or timezone.now()
+        limit = now - timedelta(minutes=import_job_timeout_minutes())
+        return self.filter(status=ImportStatus.RUNNING, started_at__lt=limit)
+
+    def fail_stuck(self, *, now=None) -> int:
+        """Mark failed the jobs running for longer than the timeout (a worker killed mid-import never
+        reports). One UPDATE, as a finished job refuses `save()`, and cheap enough for every list page;
+        the file is dropped as when a job finishes, since it may hold names."""
+        now = now or timezone.now()
+        minutes = import_job_timeout_minutes()
+        return self.stuck(now=now).update(
+            status=ImportStatus.FAILED,
+            finished_at=now,
+            content=b"",
+            error=f"L'import n'a pas abouti en {minutes} minutes : il a été interrompu. Déposez le fichier à nouveau.",
+        )
 
 
 class ImportJob(models.Model):

@@ -151,3 +151,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             detail=f"{job.file_name} (page web) : {_outcome(job)}",
         )
     return job
+
+
+def import_jobs_fail_stuck() -> int:
+    return ImportJob.objects.fail_stuck()

@@ -36,8 +36,10 @@ def visible_jobs(user):
 
 @login_required
 def job_list(request):
+    jobs = visible_jobs(request.user)
+    jobs.fail_stuck()
     # The list never needs the files (up to IMPORT_MAX_BYTES each) nor the full lists of errors.
-    jobs = visible_jobs(request.user).defer("content", "errors", "summary").select_related("uploaded_by")
+    jobs = jobs.defer("content", "errors", "summary").select_related("uploaded_by")
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -78,7 +80,9 @@ def job_detail(request, pk):
 @login_required
 def job_status(request, pk):
     """Polled by htmx while the job is pending or running; once it is finished, the page reloads."""
-    job = get_object_or_404(visible_jobs(request.user).defer("content", "errors", "summary"), pk=pk)
+    jobs = visible_jobs(request.user)
+    jobs.fail_stuck()
+    job = get_object_or_404(jobs.defer("content", "errors", "summary"), pk=pk)
     response = render(request, "web/exchange/_job_status.html", {"job": job})
     if job.is_finished:
         response["HX-Refresh"] = "true"
