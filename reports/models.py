@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.catalogue import CATALOGUE
 from reports.enums import FINISHED_STATUSES, FigureScope, PeriodKind, RunStatus
 from territories.territory import Territory
 
@@ -205,7 +206,26 @@ class BilanFigure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator_code} ({self.get_scope_display()}) : {self.value}"
+        """'Taux de maintien dans le logement à 12 mois, année 2021 : 85,3 %', as the admin lists it."""
+        # Imported here: the exports' tables import the indicators, which import the models.
+        from reports.exports.tables import EMPTY, format_number
+
+        indicator = CATALOGUE.get(self.indicator_code)
+        label = indicator.label if indicator else self.indicator_code
+        if self.scope == FigureScope.YEAR:
+            where = f"année {self.year}"
+        elif self.scope == FigureScope.SUB_TERRITORY:
+            where = self.territory_name
+        else:
+            where = "période entière"
+        value = self.value
+        if value is None:
+            text = EMPTY
+        else:
+            text = format_number(value)
+            if indicator and indicator.unit == "%":
+                text += "\u00a0%"
+        return f"{label}, {where} : {text}"
 
     @property
     def value(self) -> int | Decimal | None:
