@@ -135,7 +135,8 @@ class HouseholdQuerySet(models.QuerySet):
         members = Member.objects.filter(household=OuterRef("pk"))
         for word in words:
             members = members.filter(search_name__contains=word)
-        by_name = self.filter(Exists(members))
+        # An anonymised household's members all bear the placeholder name: never a match by name.
+        by_name = self.filter(Exists(members), anonymised_on__isnull=True)
         if user.is_superuser:
             return by_name
         own = Pathway.objects.filter(household=OuterRef("pk"), referent_structure__in=user.structure_ids)
@@ -161,6 +162,9 @@ class Household(models.Model):
     )
     created_on = models.DateField("date de création", default=timezone.localdate)
     external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
+    # Set by pathways.anonymisation after 2 years without activity (roles.md): names, birth dates and
+    # notes are gone for good, the figures the indicators read are kept.
+    anonymised_on = models.DateField("anonymisé le", null=True, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 

@@ -1,7 +1,9 @@
 """Thin Celery tasks: they take ids and call the services."""
 
 from celery import shared_task
+from django.utils import timezone
 
+from pathways.anonymisation import households_anonymise
 from pathways.exchange import jobs
 
 
@@ -14,3 +16,8 @@ def import_job_run_task(job_id: int) -> str:
 def fail_stuck_import_jobs_task() -> int:
     """Meant for Celery beat (every few minutes): a job whose worker died is marked failed."""
     return jobs.import_jobs_fail_stuck()
+
+
+@shared_task(name="pathways.anonymise_inactive")
+def anonymise_inactive_task() -> int:
+    return households_anonymise(today=timezone.localdate()).households

@@ -125,10 +125,13 @@ BILAN_RUN_TIMEOUT_MINUTES = env_int("BILAN_RUN_TIMEOUT_MINUTES", 30)
 IMPORT_JOB_TIMEOUT_MINUTES = env_int("IMPORT_JOB_TIMEOUT_MINUTES", 30)
 # Largest exchange file (.zip or .csv) the upload page accepts; an archive may unpack to ten times this.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Case files without activity for this many days are anonymised (roles.md: 2 years).
+ANONYMISE_AFTER_DAYS = env_int("ANONYMISE_AFTER_DAYS", 730)
 CELERY_BEAT_SCHEDULE = {
     "fail-stuck-bilan-runs": {"task": "reports.fail_stuck_runs", "schedule": 300.0},
     "fail-stuck-import-jobs": {"task": "pathways.fail_stuck_import_jobs", "schedule": 300.0},
     "purge-audit-log": {"task": "audit.tasks.purge_audit_log", "schedule": 24 * 3600.0},
+    "anonymise-inactive-households": {"task": "pathways.anonymise_inactive", "schedule": 24 * 3600.0},
 }
 
 LOGGING = {

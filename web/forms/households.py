@@ -183,7 +183,8 @@ def find_duplicates(*, user, members: list[dict]) -> list[Duplicate]:
     ]
     if not wanted:
         return []
-    households = Household.objects.visible_to(user)
+    # Anonymised members all bear the placeholder name: they are nobody's duplicate.
+    households = Household.objects.visible_to(user).filter(anonymised_on__isnull=True)
     if not user.is_superuser:
         # A confidential household is never found by name outside its referent structures (roles.md).
         own = Pathway.objects.filter(household=OuterRef("pk"), referent_structure__in=user.structure_ids)

@@ -99,6 +99,12 @@ def household_edit(request, pk):
     household = get_object_or_404(Household.objects.visible_to(user), pk=pk)
     if not can_do_casework(user) or not can_see_names(user, household):
         raise PermissionDenied
+    if household.anonymised_on is not None:
+        # Names typed into an anonymised file would undo its anonymisation (roles.md).
+        raise PermissionDenied(
+            f"Ce dossier a été anonymisé le {household.anonymised_on:%d/%m/%Y} : ses personnes ne peuvent plus "
+            "être modifiées. Pour un ménage qui revient, créez un nouveau dossier."
+        )
     member_ids = frozenset(household.members.values_list("pk", flat=True))
     if request.method != "POST":
         form = HouseholdForm(initial={f: getattr(household, f) for f in HOUSEHOLD_FIELDS})
