@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.forms import AdminLoginForm
-from accounts.models import LoginLock, User
+from accounts.models import LoginLock, TotpDevice, User
 
 # The admin sign-in obeys the same lock as the sign-in page, with the same French message.
 admin.site.login_form = AdminLoginForm
@@ -64,3 +64,28 @@ class LoginLockAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin):
+    """Deleting a row resets the person's second factor: they enrol a new app at their next sign-in. Only
+    superusers see or reset them (administrators hold the accounts permissions through their group), and
+    the secret is never shown."""
+
+    list_display = ["user", "confirmed_at", "failures"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    fields = ["user", "confirmed_at", "failures"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts import totp
 from accounts.lockout import lock_minutes_left, locked_message
+from accounts.second_factor import FORMAT_MESSAGE
 
 
 class LockedMessageMixin:
@@ -24,3 +26,14 @@ class LoginForm(LockedMessageMixin, AuthenticationForm):
 
 class AdminLoginForm(LockedMessageMixin, AdminAuthenticationForm):
     pass
+
+
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(label="Code à 6 chiffres", max_length=20, error_messages={"required": FORMAT_MESSAGE})
+
+    def clean_code(self):
+        # Apps show the code as "123 456": spaces are welcome, anything else is a typing error (not a guess).
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != totp.DIGITS or not (code.isascii() and code.isdigit()):
+            raise forms.ValidationError(FORMAT_MESSAGE, code="format")
+        return code

@@ -52,3 +52,13 @@ def login_failure_record(*, username: str) -> LoginLock:
 
 def login_success_record(*, username: str) -> None:
     LoginLock.objects.filter(username=_key(username)).delete()
+
+
+def name_lock(*, username: str) -> None:
+    """Lock the name at once for LOCK_MINUTES, as the MAX_FAILURES-th failed password does: used when the
+    second-factor codes fail as often (accounts/second_factor.py)."""
+    now = timezone.now()
+    LoginLock.objects.update_or_create(
+        username=_key(username),
+        defaults={"failures": 0, "last_failure_at": now, "locked_until": now + timedelta(minutes=LOCK_MINUTES)},
+    )

@@ -109,3 +109,24 @@ class LoginLock(models.Model):
 
     def __str__(self):
         return self.username
+
+
+class TotpDevice(models.Model):
+    """The authenticator app of one person (roles.md: administrators use a second factor). Unconfirmed
+    until a first right code proves the app holds the secret; deleting the row makes the person enrol
+    again at their next sign-in."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name="compte")
+    secret = models.CharField("clé secrète (base32)", max_length=64)
+    confirmed_at = models.DateTimeField("activé le", null=True, blank=True)
+    # A code is good for one sign-in only: a code of this step or an earlier one is refused.
+    last_used_step = models.BigIntegerField("dernier pas de temps utilisé", null=True, blank=True)
+    # Not reset by a right password, so that signing in again does not give more guesses.
+    failures = models.PositiveSmallIntegerField("codes erronés consécutifs", default=0)
+
+    class Meta:
+        verbose_name = "second facteur"
+        verbose_name_plural = "seconds facteurs"
+
+    def __str__(self):
+        return f"Second facteur de {self.user.username}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.groups import reference_data_group
 from accounts.models import User
+from accounts.second_factor import device_set
 from pathways import services
 from pathways.enums import (
     CLOSED_STAGES,
@@ -40,6 +41,9 @@ from territories.models import Commune, Departement, Epci, Label, Region, Site, 
 
 MARKER = "demo:"
 PASSWORD = "demo-parcours-2026"
+# The second factor of the `administration` and `admin` accounts: base32 of "Parcours demo 2FA!!!", to
+# enter in an authenticator app (README.md).
+TOTP_SECRET = "KBQXEY3POVZHGIDEMVWW6IBSIZASCIJB"
 REGION = "93"
 START = date(2018, 1, 8)
 
@@ -526,7 +530,9 @@ class DemoBuilder:
         )
         administration.groups.add(reference_data_group())
         self._account("observation", "Inès", "Girard", role=Role.OBSERVER, territories="region:93")
-        self._account("admin", "Admin", "Parcours", is_staff=True, is_superuser=True)
+        admin = self._account("admin", "Admin", "Parcours", is_staff=True, is_superuser=True)
+        for user in (administration, admin):
+            device_set(user=user, secret=TOTP_SECRET)
 
     # Households and pathways -----------------------------------------------------------------------
 

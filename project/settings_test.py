@@ -26,3 +26,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the apps' folders: tests run without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests sign administrators in with force_login; the second-factor tests turn it back on.
+SECOND_FACTOR_REQUIRED = False

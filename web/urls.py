@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/second-facteur/", include("accounts.urls")),
     path("", include("web.urls_casework")),
     path("", include("web.urls_queues")),
     path("bilans/", include("reports.urls")),
