@@ -11,6 +11,9 @@ from accounts import totp
 from accounts.groups import reference_data_group
 from accounts.models import LoginLock, TotpDevice
 from accounts.second_factor import SESSION_KEY, code_check, device_set
+from pathways.demo import PASSWORD as DEMO_PASSWORD
+from pathways.demo import TOTP_SECRET, seed_demo
+from territories.geography import load_geography
 from tests.accounts.factories import UserFactory
 
 PASSWORD = "motdepasse-de-test"
@@ -369,3 +372,22 @@ def test_a_superuser_resets_a_device_administrators_cannot_see_them(client, requ
     client.post(reverse("logout"))
     client.post(reverse("login"), {"username": "luc", "password": PASSWORD})
     assert client.get("/")["Location"] == ENROL_URL + "?next=%2F"
+
+
+# Demo accounts -----------------------------------------------------------------------------------------
+
+
+def test_the_demo_administration_and_admin_accounts_hold_the_documented_secret(client, required, db):
+    load_geography()
+    seed_demo(households=0)
+
+    devices = TotpDevice.objects.filter(confirmed_at__isnull=False).order_by("user__username")
+    assert [(d.user.username, d.secret) for d in devices] == [
+        ("admin", "KBQXEY3POVZHGIDEMVWW6IBSIZASCIJB"),
+        ("administration", "KBQXEY3POVZHGIDEMVWW6IBSIZASCIJB"),
+    ]
+    assert base64.b32decode(TOTP_SECRET) == b"Parcours demo 2FA!!!"
+    client.post(reverse("login"), {"username": "administration", "password": DEMO_PASSWORD})
+    response = client.post(CODE_URL, {"code": code_now(TOTP_SECRET)})
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
