@@ -24,6 +24,7 @@ from pathways.enums import (
     SituationKind,
     Stage,
 )
+from pathways.names import display_name
 from project.expressions import DaysBetween
 
 
@@ -210,6 +211,10 @@ class Member(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.last_name, self.first_name)
 
 
 class Pathway(models.Model):

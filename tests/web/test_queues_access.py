@@ -73,14 +73,14 @@ def test_pathways_outside_the_territory_do_not_exist(client, scenario):
     assert Pathway.objects.get(pk=nice.pk).referent_structure.name == "Association Azur"
     assert client.get(reverse("queues:orient", args=[999999])).status_code == 404
     listed = client.get(reverse("queues:list"), {"tri": "attente_desc"}).content.decode()
-    assert "Niçois" not in listed and nice.reference not in listed
+    assert "NIÇOIS" not in listed and "Niçois" not in listed and nice.reference not in listed
 
 
 def test_superusers_see_every_territory_and_confidential_names(client, scenario):
     client.force_login(UserFactory(username="root", role="", is_superuser=True, is_staff=True))
     page = client.get(reverse("queues:list"), {"tri": "attente_desc"}).content.decode()
     assert scenario.nice.reference in page
-    assert "Secret Nina" in page
+    assert "SECRET Nina" in page
 
 
 def test_the_coordinator_navigation(client, scenario):

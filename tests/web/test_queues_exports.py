@@ -67,7 +67,7 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
     assert rows[1] == (
         scenario.durand.reference,
         scenario.durand.household.reference,
-        "Durand Alex",
+        "DURAND Alex",
         "Demande enregistrée",
         datetime.datetime.combine(days_ago(100), datetime.time()),
         100,
@@ -82,7 +82,7 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
     assert rows[2][:8] == (
         scenario.diallo.reference,
         scenario.diallo.household.reference,
-        "Diallo Awa",
+        "DIALLO Awa",
         "En attente d'orientation",
         datetime.datetime.combine(days_ago(20), datetime.time()),
         20,
@@ -152,7 +152,7 @@ def test_formulas_are_neutralised(coordinator_client, geo):
     only = {"structure": structure.pk}
     xlsx = read_xlsx(coordinator_client.get(reverse("queues:export_xlsx"), only))
     expected = [
-        ('\'=HYPERLINK("http://x") Eve', "'+33 Association", "'@Sam Hack"),
+        ('\'=HYPERLINK("HTTP://X") Eve', "'+33 Association", "'@Sam Hack"),
         ("'-2+3", "'+33 Association", None),
     ]
     assert [(row[2], row[8], row[9]) for row in xlsx[1:]] == expected

@@ -3,10 +3,10 @@
 from datetime import date
 
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Concat
 
 from pathways.enums import PRE_HOUSING_STAGES, Relationship
 from pathways.models import Member, Pathway, Situation
+from pathways.names import display_name
 from pathways.perms import can_see_names
 from project.expressions import DaysBetween
 
@@ -32,9 +32,9 @@ def with_row_fields(pathways, *, today: date):
     return pathways.select_related("household", "referent_structure", "caseworker", "commune").annotate(
         days_waiting=DaysBetween(Value(today), F("stage_on")),
         current_situation=Subquery(latest_situation.values("situation")[:1]),
-        reference_name=Subquery(
-            reference_first.annotate(full=Concat("last_name", Value(" "), "first_name")).values("full")[:1]
-        ),
+        # Both parts, not one concatenation: display_name puts them together as every page does.
+        reference_last_name=Subquery(reference_first.values("last_name")[:1]),
+        reference_first_name=Subquery(reference_first.values("first_name")[:1]),
         is_stalled=Case(When(STALLED_Q, then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
 
@@ -65,4 +65,4 @@ def shown_name(pathway, user, structures: dict[int, set[int]]) -> str:
         household.referent_structure_ids = structures.get(household.pk, set())
         if not can_see_names(user, household):
             return ""
-    return (pathway.reference_name or "").strip()
+    return display_name(pathway.reference_last_name, pathway.reference_first_name)
