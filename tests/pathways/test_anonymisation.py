@@ -6,6 +6,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -56,15 +57,19 @@ def members_of(household) -> list[tuple]:
 def test_a_household_inactive_for_731_days_is_anonymised_and_one_at_730_days_is_not(geo):
     old = household_last_active(731, last_name="Ancien")
     boundary = household_last_active(730, last_name="Limite")
+    # Without a pathway, the creation date alone says when the file was last active.
+    old_without_pathway = HouseholdFactory(created_on=days_before(731))
+    boundary_without_pathway = HouseholdFactory(created_on=days_before(730))
 
     report = households_anonymise(today=TODAY)
 
     assert (report.cutoff, report.households, report.members, report.dry_run) == (
         datetime.date(2022, 6, 2),
-        1,
-        1,
+        2,
+        2,
         False,
     )
+    assert anonymised(old_without_pathway) and not anonymised(boundary_without_pathway)
     assert old.anonymised_on is None  # the instance in memory is not touched
     assert anonymised(old) and old.anonymised_on == TODAY
     assert members_of(old) == [("Anonymisé", "", None, "anonymise")]
@@ -357,3 +362,14 @@ def test_an_active_household_page_has_no_banner(client, world):
     page = client.get(reverse("casework:household_detail", args=[world.household.pk])).content.decode()
     assert "Dossier anonymisé" not in page
     assert "Modifier le ménage" in page
+
+
+@pytest.mark.django_db
+def test_a_delay_below_one_day_is_refused_and_nothing_is_written(geo, settings):
+    household = household_last_active(800)
+    settings.ANONYMISE_AFTER_DAYS = 0
+    with pytest.raises(
+        ImproperlyConfigured, match=r"^ANONYMISE_AFTER_DAYS=0 must be a number of days of at least 1\.$"
+    ):
+        households_anonymise(today=TODAY)
+    assert not anonymised(household)
