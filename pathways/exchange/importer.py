@@ -120,6 +120,10 @@ PATHWAY_FIELDS = [
 ]
 
 
+def _anonymised_households() -> set[int]:
+    return set(Household.objects.filter(anonymised_on__isnull=False).values_list("pk", flat=True))
+
+
 def _transition_rows(pathway_pk: int, history: list[tuple]) -> list[tuple]:
     """Rows of a pathway's transitions, with the links the services store (stages.chain_links)."""
     links = chain_links([(stage, day, kind, commune) for stage, day, kind, commune, _landlord, _reason in history])
@@ -231,9 +235,11 @@ class _Writer:
             return
         counts = self._count(formats.HOUSEHOLDS)
         new_members, changed_members = [], []
+        anonymised = _anonymised_households()
         for row in rows:
             # An empty name leaves a known person as it is: clearing names is anonymisation, not import.
-            if not row.last_name:
+            # An anonymised file stays anonymous whatever an older file says of it.
+            if not row.last_name or self.households[row.id] in anonymised:
                 continue
             values = {"last_name": row.last_name, "first_name": row.first_name, "birth_date": row.birth_date}
             member = before.get(row.id)
@@ -323,6 +329,12 @@ class _Writer:
                     grouped.setdefault(by_pk[values[0]], []).append(values[1:])
             return grouped
 
+        # The reasons of an anonymised file's transitions stay cleared (pathways/anonymisation.py).
+        anonymised = _anonymised_households()
+        household_of = {r.id: self.households[r.household] for r in rows}
+        silenced = {
+            p for p in folder.transitions if household_of.get(p, stored.get(p, {}).get("household_id")) in anonymised
+        }
         new_transitions = {
             p: [
                 (
@@ -331,7 +343,7 @@ class _Writer:
                     t.housing_kind,
                     t.housing_commune,
                     self.structures[t.landlord] if t.landlord else None,
-                    t.reason,
+                    "" if p in silenced else t.reason,
                 )
                 for t in history
             ]

@@ -373,3 +373,40 @@ def test_a_delay_below_one_day_is_refused_and_nothing_is_written(geo, settings):
     ):
         households_anonymise(today=TODAY)
     assert not anonymised(household)
+
+
+def _old_folder(folder) -> None:
+    folder.mkdir()
+    (folder / "structures.csv").write_text("id,name,kind\ns1,Accueil,association\n", encoding="utf-8")
+    (folder / "households.csv").write_text(
+        "id,composition,adults,children,created_on,last_name,first_name,birth_date\n"
+        "h1,personne_seule,1,0,2020-01-01,Lefort,Nadia,1980-05-04\n",
+        encoding="utf-8",
+    )
+    (folder / "pathways.csv").write_text(
+        "id,household,structure,commune,opened_on\np1,h1,s1,13055,2020-01-01\n", encoding="utf-8"
+    )
+    (folder / "transitions.csv").write_text(
+        "pathway,stage,date,reason\np1,demande,2020-01-01,\np1,renonciation,2020-02-01,Parti chez sa sœur à Lyon\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.django_db
+def test_an_old_file_imported_again_does_not_bring_names_back(tmp_path, geo):
+    _old_folder(tmp_path / "old")
+    call_command("import_exchange", str(tmp_path / "old"), stdout=StringIO())
+    households_anonymise(today=TODAY)
+    household = Household.objects.get(external_id="h1")
+    assert anonymised(household)
+    for _ in range(2):
+        out = StringIO()
+        call_command("import_exchange", str(tmp_path / "old"), stdout=out)
+        assert members_of(household) == [("Anonymisé", "", None, "anonymise")]
+        assert list(Transition.objects.filter(pathway__household=household).values_list("reason", flat=True)) == [
+            "",
+            "",
+        ]
+    # The second time round nothing at all changes.
+    assert "households.csv : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in out.getvalue()
+    assert "transitions.csv : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in out.getvalue()
