@@ -3,13 +3,23 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.enums import Action
 from audit.services import audit_record
 from pathways.enums import CREATION_STAGES, Stage
-from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
+from pathways.models import (
+    Assignment,
+    Contact,
+    Household,
+    Measure,
+    Member,
+    Pathway,
+    PathwayShare,
+    Situation,
+    Transition,
+)
 from pathways.stages import STAGE_LABELS, check_situation, check_transition
 
 
@@ -296,3 +306,27 @@ def pathway_assign(
     )
     _log_change(by, locked, f"affecté à {structure}")
     return assignment
+
+
+def pathway_share(*, pathway: Pathway, structure, by) -> PathwayShare:
+    """Let the caseworkers of another structure see the pathway (roles.md); its referent stays."""
+    if structure.pk == pathway.referent_structure_id:
+        raise ValidationError(
+            {"structure": f"{structure} est la structure référente de ce parcours : elle le voit déjà."}
+        )
+    try:
+        # A savepoint, so that a share created meanwhile by someone else fails alone, not the request.
+        with transaction.atomic():
+            share = PathwayShare.objects.create(pathway=pathway, structure=structure)
+    except IntegrityError:
+        raise ValidationError({"structure": f"Ce parcours est déjà partagé avec {structure}."}) from None
+    _log_change(by, pathway, f"partagé avec {structure}")
+    return share
+
+
+def pathway_unshare(*, pathway: Pathway, structure, by) -> None:
+    """Stop sharing the pathway with a structure: its caseworkers no longer see it."""
+    deleted, _ = PathwayShare.objects.filter(pathway=pathway, structure=structure).delete()
+    if not deleted:
+        raise ValidationError({"structure": f"Ce parcours n'est pas partagé avec {structure}."})
+    _log_change(by, pathway, f"partage avec {structure} retiré")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("coordination/bloques/", views.stalled, name="stalled"),
     path("coordination/parcours/<int:pk>/orienter/", views.orient, name="orient"),
     path("coordination/parcours/<int:pk>/transferer/", views.assign, name="assign"),
+    path("coordination/parcours/<int:pk>/partager/", views.share, name="share"),
     path("coordination/transfert-groupe/", views.bulk_assign, name="bulk_assign"),
 ]

@@ -107,6 +107,26 @@ class SingleAssignForm(AssignForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class ShareForm(forms.Form):
+    """Share a pathway with a structure, or stop sharing it: `structures` are those allowed."""
+
+    prefix = "partage"
+    structure = forms.ModelChoiceField(
+        label="Partager avec la structure",
+        queryset=Structure.objects.none(),
+        empty_label="Choisissez une structure",
+        help_text="Ses référents et référentes verront le parcours ; la structure référente ne change pas.",
+        error_messages={
+            "required": "Choisissez la structure avec qui partager le parcours.",
+            "invalid_choice": "Cette structure ne peut pas recevoir de parcours de votre territoire.",
+        },
+    )
+
+    def __init__(self, *args, structures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = structures
+
+
 def label(value: str) -> str:
     pk = value.partition(":")[0]
     return f"P-{int(pk):06d}" if pk.isdigit() else value

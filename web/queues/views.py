@@ -18,12 +18,20 @@ from django.views.decorators.http import require_POST
 from audit.enums import Action
 from audit.services import audit_record
 from pathways.enums import CLOSED_STAGES, PRE_HOUSING_STAGES, SituationKind, Stage
-from pathways.models import Assignment, Pathway
+from pathways.models import Assignment, Pathway, PathwayShare
 from pathways.perms import can_coordinate
-from pathways.services import pathway_assign, pathway_transition
+from pathways.services import pathway_assign, pathway_share, pathway_transition, pathway_unshare
+from territories.models import Structure
 from web.queues import exports
 from web.queues.filters import QueueFilterSet
-from web.queues.forms import ORIENTATION_FROM, BulkAssignForm, OrientationForm, SingleAssignForm
+from web.queues.forms import (
+    ORIENTATION_FROM,
+    BulkAssignForm,
+    OrientationForm,
+    ShareForm,
+    SingleAssignForm,
+    assignment_structures,
+)
 from web.queues.rows import STALLED_Q, confidential_structures, queue_queryset, shown_name, with_row_fields
 
 PAGE_SIZE = 50
@@ -275,8 +283,40 @@ def assign(request, pk):
             "stage_label": STAGE_LABELS[pathway.stage],
             "form": form,
             "history": history.order_by("-recorded_at", "-id"),
+            "shares": PathwayShare.objects.filter(pathway=pathway)
+            .select_related("structure")
+            .order_by("structure__name"),
+            "share_form": ShareForm(structures=assignment_structures(request.user)),
         },
     )
+
+
+@coordinator_required
+@require_POST
+def share(request, pk):
+    """Share the pathway with a structure ("partager") or stop sharing it ("retirer"), from its transfer
+    page, then back to it with the outcome."""
+    pathway = get_object_or_404(Pathway.objects.visible_to(request.user).select_related("referent_structure"), pk=pk)
+    removing = request.POST.get("action") == "retirer"
+    structures = (
+        Structure.objects.filter(shared_pathways__pathway=pathway) if removing else assignment_structures(request.user)
+    )
+    form = ShareForm(request.POST, structures=structures)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["structure"]))
+        return redirect("queues:assign", pk=pathway.pk)
+    structure = form.cleaned_data["structure"]
+    try:
+        if removing:
+            pathway_unshare(pathway=pathway, structure=structure, by=request.user)
+        else:
+            pathway_share(pathway=pathway, structure=structure, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = f"n'est plus partagé avec {structure}" if removing else f"est partagé avec {structure}"
+        messages.success(request, f"Le parcours {pathway.reference} {done}.")
+    return redirect("queues:assign", pk=pathway.pk)
 
 
 def titles(heading: str, form) -> dict:
