@@ -88,4 +88,4 @@ def test_coordinator_filters_orients_transfers_and_exports(page, tmp_path):
     assert [row[3] for row in rows[1:]] == ["Repérage / premier contact", "Orienté"]
     assert [row[5] for row in rows[1:]] == [10, 0]
     assert [row[8] for row in rows[1:]] == ["Bailleur Beta", "Bailleur Beta"]
-    assert [row[2] for row in rows[1:]] == [None, "Durand Alex"]  # the confidential household: no name
+    assert [row[2] for row in rows[1:]] == [None, "DURAND Alex"]  # the confidential household: no name
