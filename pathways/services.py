@@ -90,6 +90,10 @@ def household_create(
 @transaction.atomic
 def household_update(*, household: Household, members: list[dict], by=None, **fields) -> Household:
     """Replace the household's fields and members (`members` dicts may carry an `id` to keep a row)."""
+    if household.anonymised_on:
+        raise ValidationError(
+            f"Ce dossier a été anonymisé le {household.anonymised_on:%d/%m/%Y} : ses personnes ne peuvent plus être modifiées."
+        )
     for name, value in fields.items():
         setattr(household, name, value)
     household.full_clean()

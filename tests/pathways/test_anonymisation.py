@@ -6,7 +6,7 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -410,3 +410,16 @@ def test_an_old_file_imported_again_does_not_bring_names_back(tmp_path, geo):
     # The second time round nothing at all changes.
     assert "households.csv : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in out.getvalue()
     assert "transitions.csv : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_to_edit_an_anonymised_household(geo):
+    household = household_last_active(800)
+    households_anonymise(today=TODAY)
+    household.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.household_update(household=household, members=[{"last_name": "Retour"}], by=None)
+    assert error.value.messages == [
+        f"Ce dossier a été anonymisé le {TODAY:%d/%m/%Y} : ses personnes ne peuvent plus être modifiées."
+    ]
+    assert members_of(household)[0][0] == "Anonymisé"
