@@ -1,32 +1,11 @@
 import pytest
 from django.urls import reverse
 
-from reports import services
-from reports.enums import PeriodKind, RunStatus
 from reports.models import BilanRun
-from territories.territory import parse_territory
 from tests.accounts.factories import UserFactory
-from tests.reports.bilan_scenario import END, START, make_scenario
 from tests.territories.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(username="dreets", administrator=True)
-
-
-@pytest.fixture
-def run(geo, admin, django_capture_on_commit_callbacks):
-    make_scenario(geo)
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.bilan_run_request(
-            territory=parse_territory("region:93"), start=START, end=END, by=admin, period_kind=PeriodKind.CUSTOM
-        )
-    run.refresh_from_db()
-    assert run.status == RunStatus.DONE, run.error
-    return run
 
 
 def test_publishing_asks_for_confirmation_and_only_the_confirmation_publishes(client, run, admin):

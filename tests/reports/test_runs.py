@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin():
-    return UserFactory(username="dreets", administrator=True)
-
-
-@pytest.fixture
 def scenario(geo):
     return make_scenario(geo)
 

@@ -17,29 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin():
-    return UserFactory(username="dreets", administrator=True)
-
-
-@pytest.fixture
 def observer():
     return UserFactory(username="federation", observer=True)
-
-
-@pytest.fixture
-def run(geo, admin, django_capture_on_commit_callbacks):
-    make_scenario(geo)
-    with django_capture_on_commit_callbacks(execute=True):
-        run = services.bilan_run_request(
-            territory=parse_territory("region:93"),
-            start=START,
-            end=END,
-            by=admin,
-            period_kind=PeriodKind.PLAN_2018_2022,
-        )
-    run.refresh_from_db()
-    assert run.status == RunStatus.DONE, run.error
-    return run
 
 
 def row_cells(html: str, code: str) -> list[str]:
