@@ -4,31 +4,40 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.second_factor import has_confirmed_device, second_factor_required, session_verified
+from accounts.second_factor import (
+    REQUIRED_SESSION_KEY,
+    has_confirmed_device,
+    is_administrator_page,
+    second_factor_required,
+    session_verified,
+)
 
 
 class SecondFactorMiddleware:
-    """Until an administrator or a superuser has entered a code in this session, every page (the Django
-    admin included) sends them to the second-factor pages: the password alone opens nothing. Signing out
-    and static files stay reachable."""
+    """Until a session that needs the second factor has entered a code, every page (the Django admin
+    included) sends it to the second-factor pages: the password alone opens nothing. A session needs it
+    when its account is an administrator's, a superuser's or has admin access, and any session at all
+    once it reaches the admin or an administrator page. Signing out and static files stay reachable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.SECOND_FACTOR_REQUIRED
-            and second_factor_required(request.user)
-            and not session_verified(request)
-            and not self._reachable(request.path)
-        ):
-            name = "accounts:second_factor" if has_confirmed_device(request.user) else "accounts:second_factor_enrol"
-            url = reverse(name)
-            if request.method == "GET":
-                # Back to the page asked for once the code is right; a form sent meanwhile is not replayed.
-                url += "?" + urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(url)
+        if settings.SECOND_FACTOR_REQUIRED and request.user.is_authenticated and not self._reachable(request.path):
+            if not request.session.get(REQUIRED_SESSION_KEY) and is_administrator_page(request.path_info):
+                request.session[REQUIRED_SESSION_KEY] = True
+            if second_factor_required(request.user, request) and not session_verified(request):
+                return self._to_second_factor(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _to_second_factor(request):
+        name = "accounts:second_factor" if has_confirmed_device(request.user) else "accounts:second_factor_enrol"
+        url = reverse(name)
+        if request.method == "GET":
+            # Back to the page asked for once the code is right; a form sent meanwhile is not replayed.
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(url)
 
     @staticmethod
     def _reachable(path: str) -> bool:

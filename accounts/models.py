@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_otp.models import Device
 
 from accounts.enums import SCOPE_KINDS, Role
 from territories.territory import Territory, TerritoryError, parse_territory
@@ -25,13 +26,54 @@ class User(AbstractUser):
         help_text="Codes séparés par des espaces, par exemple « departement:13 epci:200054807 » "
         "(coordination), « region:93 » ou « france » (administration, observation).",
     )
+    # ProConnect's `sub` for this account, kept at its first ProConnect sign-in (linked by its email):
+    # later sign-ins match on it (accounts/oidc.py). Empty until then; cleared to link another identity.
+    oidc_sub = models.CharField(
+        "identifiant ProConnect",
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="Renseigné à la première connexion par ProConnect. Le vider permet de relier une autre identité.",
+    )
 
     class Meta:
         verbose_name = "utilisateur"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_sub"], condition=~Q(oidc_sub=""), name="accounts_user_oidc_sub_unique"
+            )
+        ]
 
     def __str__(self):
         full = self.get_full_name()
         return full or self.username
+
+    # What a change of ends the account's sessions (accounts/services.py): a session keeps no right that
+    # the account lost.
+    SESSION_FIELDS = ("role", "territories", "is_superuser", "is_active")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded = {name: getattr(user, name) for name in cls.SESSION_FIELDS if name in field_names}
+        return user
+
+    def save(self, *args, **kwargs):
+        """`is_staff` and the groups follow from the role (roles.md): an administrator reaches the admin
+        with the reference-data group, a superuser reaches it with every right, nobody else does."""
+        from accounts.services import account_privileges_sync, account_sessions_end
+
+        update_fields = kwargs.get("update_fields")
+        self.is_staff = bool(self.is_superuser or self.role == Role.ADMINISTRATOR)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        loaded = getattr(self, "_loaded", None)
+        super().save(*args, **kwargs)
+        if update_fields is None or "role" in update_fields or "is_superuser" in update_fields:
+            account_privileges_sync(user=self)
+        if loaded is not None and any(loaded.get(name, getattr(self, name)) != getattr(self, name) for name in loaded):
+            account_sessions_end(user=self)
+        self._loaded = {name: getattr(self, name) for name in self.SESSION_FIELDS}
 
     @cached_property
     def scope_territories(self) -> list[Territory]:
@@ -94,39 +136,34 @@ class User(AbstractUser):
             raise ValidationError({"territories": errors})
 
 
-class LoginLock(models.Model):
-    """Failed sign-ins of one user name (as typed, lower-cased) and, after too many, until when it is
-    locked (roles.md). Unknown names are tracked too, so the answer does not reveal which accounts exist."""
+class Invitation(models.Model):
+    """A single-use link with which a new account's holder sets their password (accounts/invitations.py).
+    Only a hash of the token is kept: the link itself is in the email alone."""
 
-    username = models.CharField("identifiant", max_length=150, unique=True)
-    failures = models.PositiveSmallIntegerField("échecs consécutifs", default=0)
-    last_failure_at = models.DateTimeField("dernier échec", null=True, blank=True)
-    locked_until = models.DateTimeField("verrouillé jusqu'au", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "verrouillage de connexion"
-        verbose_name_plural = "verrouillages de connexion"
-
-    def __str__(self):
-        return self.username
-
-
-class TotpDevice(models.Model):
-    """The authenticator app of one person (roles.md: administrators use a second factor). Unconfirmed
-    until a first right code proves the app holds the secret; deleting the row makes the person enrol
-    again at their next sign-in."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name="compte")
-    secret = models.CharField("clé secrète (base32)", max_length=64)
-    confirmed_at = models.DateTimeField("activé le", null=True, blank=True)
-    # A code is good for one sign-in only: a code of this step or an earlier one is refused.
-    last_used_step = models.BigIntegerField("dernier pas de temps utilisé", null=True, blank=True)
-    # Not reset by a right password, so that signing in again does not give more guesses.
-    failures = models.PositiveSmallIntegerField("codes erronés consécutifs", default=0)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name="compte")
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="envoyée par"
+    )
+    expires_at = models.DateTimeField("expire le")
+    used_at = models.DateTimeField("utilisée le", null=True, blank=True)
 
     class Meta:
-        verbose_name = "second facteur"
-        verbose_name_plural = "seconds facteurs"
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
 
     def __str__(self):
-        return f"Second facteur de {self.user.username}"
+        return f"Invitation de {self.user.username}"
+
+
+class IdentityProviderDevice(Device):
+    """The second factor that the identity provider says it checked (ProConnect's amr/acr claims,
+    accounts/oidc.py): put in the session at such a sign-in, it makes the session verified for django-otp
+    as a code from the person's app would. It accepts no code of its own."""
+
+    class Meta:
+        verbose_name = "second facteur du fournisseur d'identité"
+
+    def verify_token(self, token):
+        return False

@@ -1,10 +1,13 @@
+"""The second-factor pages, under /connexion/second-facteur/ (web/urls.py)."""
+
 from django.urls import path
 
-from accounts import views
+from accounts.views import second_factor
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.second_factor, name="second_factor"),
-    path("activer/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("", second_factor.second_factor, name="second_factor"),
+    path("activer/", second_factor.second_factor_enrol, name="second_factor_enrol"),
+    path("codes-de-secours/", second_factor.recovery_codes, name="recovery_codes"),
 ]

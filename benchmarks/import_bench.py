@@ -5,6 +5,7 @@
 The database must be migrated and hold the geography (`load_geography`). Records left by an earlier run
 of this benchmark (external ids starting with `bench-`) are deleted first, untimed, so that every run
 measures a first import; `--again` also times a second import of the same folder (nothing to change).
+Ends with `check_integrity` on the whole database (exit status 1 on any inconsistency).
 """
 
 import argparse
@@ -31,12 +32,23 @@ def _clear_previous_run() -> None:
     """Delete what earlier runs imported (ids starting with PREFIX), and nothing else."""
     from django.db import transaction
 
-    from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
+    from pathways.models import (
+        Assignment,
+        Contact,
+        Household,
+        Measure,
+        Member,
+        Pathway,
+        Situation,
+        Transition,
+        transition_history_replacement,
+    )
     from territories.models import Site, Structure
 
     pathways = Pathway.objects.filter(external_id__startswith=PREFIX).values("pk")
     households = Household.objects.filter(external_id__startswith=PREFIX).values("pk")
-    with transaction.atomic():
+    # The benchmark's own rows are the one other deletion the append-only log allows (pathways/models.py).
+    with transaction.atomic(), transition_history_replacement():
         Measure.objects.filter(external_id__startswith=PREFIX).delete()
         for model in (Transition, Situation, Contact, Assignment):
             model.objects.filter(pathway__in=pathways)._raw_delete(model.objects.db)
@@ -89,6 +101,20 @@ def main() -> None:
                 f"{label} : {args.pathways} parcours en {elapsed:.1f} s, "
                 f"{args.pathways / elapsed:.0f} parcours importés par seconde ({verdict})"
             )
+    _check_integrity()
+
+
+def _check_integrity() -> None:
+    """The imported log must pass every consistency check (pathways.integrity); timed, as it must stay
+    affordable on a large base."""
+    from pathways.integrity import integrity_check
+
+    started = time.monotonic()
+    report = integrity_check()
+    print(report.text())
+    print(f"Contrôle de cohérence en {time.monotonic() - started:.1f} s")
+    if not report.ok:
+        raise SystemExit(f"Import incohérent : {report.violations} incohérence(s).")
 
 
 if __name__ == "__main__":

@@ -22,13 +22,14 @@ It cannot be undone, and an anonymised household is never anonymised again.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from audit.enums import Action, Target
-from audit.services import audit_record
+from audit.services import audit_record, changes_between
 from pathways.models import (
     Assignment,
     Contact,
@@ -36,10 +37,11 @@ from pathways.models import (
     Measure,
     Member,
     Pathway,
+    Reminder,
     Situation,
     Transition,
-    normalize_name,
 )
+from territories.text import normalize_name
 
 PLACEHOLDER_LAST_NAME = "Anonymisé"
 PLACEHOLDER_FIRST_NAME = ""
@@ -50,7 +52,7 @@ class AnonymisationReport:
     cutoff: date  # households without activity since this date (included) are anonymised
     households: int
     members: int
-    notes: int  # free-text notes cleared (contacts, transitions, assignments); 0 in a dry run
+    notes: int  # free-text notes cleared (contacts, transitions, assignments, reminders); 0 in a dry run
     dry_run: bool
 
     @property
@@ -103,7 +105,9 @@ def households_anonymise(*, today: date, dry_run: bool = False) -> Anonymisation
     columns takes part in the definition of inactivity, so every statement sees the same households."""
     cutoff = inactivity_cutoff(today)
     inactive = inactive_households(today=today)
-    households = inactive.count()
+    # The ids are read instead of a count: the audit event lists the households anonymised.
+    household_ids = list(inactive.values_list("pk", flat=True))
+    households = len(household_ids)
     if not households:
         return AnonymisationReport(cutoff=cutoff, households=0, members=0, notes=0, dry_run=dry_run)
     members = Member.objects.filter(household__in=inactive)
@@ -120,6 +124,17 @@ def households_anonymise(*, today: date, dry_run: bool = False) -> Anonymisation
         Contact.objects.filter(pathway__household__in=inactive).exclude(note="").update(note="")
         + Transition.objects.filter(pathway__household__in=inactive).exclude(reason="").update(reason="")
         + Assignment.objects.filter(pathway__household__in=inactive).exclude(note="").update(note="")
+        # The coordination's reminder messages are free text too (a reminder is no activity).
+        + Reminder.objects.filter(pathway__household__in=inactive).exclude(note="").update(note="")
+        # A proposal's details and a place's history notes (places app, read by name: no import circle).
+        + apps.get_model("places", "Proposal")
+        .objects.filter(pathway__household__in=inactive)
+        .exclude(note="")
+        .update(note="")
+        + apps.get_model("places", "PlaceEvent")
+        .objects.filter(pathway__household__in=inactive)
+        .exclude(note="")
+        .update(note="")
     )
     dated = inactive.update(anonymised_on=today)
     report = AnonymisationReport(cutoff=cutoff, households=dated, members=member_count, notes=notes, dry_run=False)
@@ -128,5 +143,8 @@ def households_anonymise(*, today: date, dry_run: bool = False) -> Anonymisation
         action=Action.UPDATE,
         target=Target.HOUSEHOLD,
         detail=f"Anonymisation : {report.outcome}",
+        object_ids=household_ids,
+        # Never the names cleared: the log would keep what the anonymisation removed.
+        changes=changes_between({"anonymised_on": None}, {"anonymised_on": today}),
     )
     return report

@@ -20,6 +20,7 @@ from accounts.enums import Role
 from accounts.groups import reference_data_group
 from accounts.models import User
 from accounts.second_factor import device_set
+from notifications.services import without_emails
 from pathways import services
 from pathways.enums import (
     CLOSED_STAGES,
@@ -38,8 +39,17 @@ from pathways.enums import (
 from pathways.models import Pathway
 from territories.enums import LabelKind, SiteKind, StructureKind
 from territories.models import Commune, Departement, Epci, Label, Region, Site, Structure
+from territories.wording import of_place
 
 MARKER = "demo:"
+ADMINISTRATOR = {
+    "username": "administration",
+    "first_name": "Luc",
+    "last_name": "Fabre",
+    "role": Role.ADMINISTRATOR,
+    "territories": "region:93",
+    "is_staff": True,
+}
 PASSWORD = "demo-parcours-2026"
 # The second factor of the `administration` and `admin` accounts: base32 of "Parcours demo 2FA!!!", to
 # enter in an authenticator app (README.md).
@@ -329,6 +339,7 @@ class Report:
     structures: int = 0
     sites: int = 0
     places: int = 0
+    place_units: int = 0  # the places of the places app (places/demo.py)
     labels: int = 0
     accounts: list[str] = field(default_factory=list)
     stages: dict[str, int] = field(default_factory=dict)
@@ -373,12 +384,24 @@ def demo_counts() -> Report:
     return report
 
 
+def demo_administrator() -> User:
+    """The demo's DREETS administrator, created ahead of the demo when the reference bilan is seeded first
+    (reports/reference_bilan.py); the demo then finds it and completes it (group, second factor)."""
+    user = User.objects.filter(username=ADMINISTRATOR["username"]).first()
+    if user is None:
+        user = User(**ADMINISTRATOR)
+        user.set_password(PASSWORD)
+        user.save()
+    return user
+
+
 def seed_demo(*, households: int = 300, seed: int = 2026, dry_run: bool = False) -> Report:
     """Write the demo, or nothing if it is already there (Report.already_loaded)."""
     if demo_loaded():
         return demo_counts()
     depts = _check_geography()
-    with transaction.atomic():
+    # Items for the « À traiter » lists, but no email for years of played history.
+    with transaction.atomic(), without_emails():
         report = DemoBuilder(random.Random(seed), depts, today=timezone.localdate()).build(households)
         if dry_run:
             transaction.set_rollback(True)
@@ -426,6 +449,17 @@ class DemoBuilder:
             dept = self.depts[self.rng.choices(codes, weights=weights)[0]]
             target = targets[index] if index < len(targets) else weighted(self.rng, TARGETS)
             self._household(dept, target)
+        # The sites' places and proposals (places app), once the queue exists: through its services.
+        from places.demo import seed_places
+
+        self.report.place_units = seed_places(
+            rng=self.rng,
+            sites=Site.objects.filter(external_id__startswith=MARKER).select_related("commune").order_by("pk"),
+            pathways=Pathway.objects.filter(referent_structure__external_id__startswith=MARKER),
+            today=self.today,
+            by=self.coordination,
+            stages=self.report.stages,
+        )
         self.report.stages = dict(sorted(self.report.stages.items(), key=lambda item: Stage.values.index(item[0])))
         return self.report
 
@@ -445,7 +479,9 @@ class DemoBuilder:
             self._structure(f"{code}:cd", f"Conseil départemental {p.of}", StructureKind.CONSEIL_DEPARTEMENTAL, main)
             towns = [main] + [c for c in dept.communes if c != main][: 1 if p.weight > 10 else 0]
             for i, town in enumerate(towns):
-                dept.ccas.append(self._structure(f"{code}:ccas:{i}", f"CCAS de {town.name}", StructureKind.CCAS, town))
+                dept.ccas.append(
+                    self._structure(f"{code}:ccas:{i}", f"CCAS {of_place(town.name)}", StructureKind.CCAS, town)
+                )
             count = 3 if p.weight > 10 else 2
             for i, base in enumerate(ASSOCIATIONS[:count]):
                 town = dept.communes[i % len(dept.communes)]
@@ -525,8 +561,9 @@ class DemoBuilder:
         self.coordination = self._account(
             "coordination", "Nadia", "Benali", role=Role.COORDINATOR, territories="departement:13"
         )
+        fields = dict(ADMINISTRATOR)
         administration = self._account(
-            "administration", "Luc", "Fabre", role=Role.ADMINISTRATOR, territories="region:93", is_staff=True
+            fields.pop("username"), fields.pop("first_name"), fields.pop("last_name"), **fields
         )
         administration.groups.add(reference_data_group())
         self._account("observation", "Inès", "Girard", role=Role.OBSERVER, territories="region:93")
@@ -536,7 +573,10 @@ class DemoBuilder:
 
     # Households and pathways -----------------------------------------------------------------------
 
-    def _people(self, composition: str, adults: int, children: int, reference_year: int) -> list[dict]:
+    def _people(self, composition: str, adults: int, children: int, reference_year: int, on: date) -> list[dict]:
+        # Adults are of age and children minors on the day the household is entered (pathways.composition):
+        # the years are clamped, never drawn again, so the rest of the demo stays the same.
+        adult_year = on.year - 19
         rng = self.rng
         last = rng.choice(LAST_NAMES)
         woman = (composition == Composition.FAMILLE_MONOPARENTALE and rng.random() < 0.85) or rng.random() < 0.4
@@ -548,7 +588,7 @@ class DemoBuilder:
             {
                 "last_name": last,
                 "first_name": rng.choice(FIRST_NAMES_F if woman else FIRST_NAMES_M),
-                "birth_date": born(reference_year),
+                "birth_date": born(min(reference_year, adult_year)),
                 "relationship": Relationship.REFERENCE,
             }
         ]
@@ -558,12 +598,12 @@ class DemoBuilder:
                 {
                     "last_name": last if rng.random() < 0.6 else rng.choice(LAST_NAMES),
                     "first_name": rng.choice(FIRST_NAMES_M if woman else FIRST_NAMES_F),
-                    "birth_date": born(reference_year + rng.randint(-5, 5)),
+                    "birth_date": born(min(reference_year + rng.randint(-5, 5), adult_year)),
                     "relationship": relationship,
                 }
             )
         for _ in range(children):
-            year = min(self.today.year - 1, reference_year + rng.randint(20, 38))
+            year = min(on.year - 1, max(on.year - 17, reference_year + rng.randint(20, 38)))
             members.append(
                 {
                     "last_name": last,
@@ -604,7 +644,7 @@ class DemoBuilder:
             composition=composition,
             adults=adults,
             children=children,
-            members=self._people(composition, adults, children, rng.randint(1958, 2004)),
+            members=self._people(composition, adults, children, rng.randint(1958, 2004), opened_on),
             confidential=confidential,
             created_on=opened_on,
         )

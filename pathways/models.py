@@ -1,6 +1,4 @@
-import unicodedata
-from datetime import timedelta
-
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
@@ -25,24 +23,17 @@ from pathways.enums import (
     Stage,
 )
 from pathways.names import display_name
+from project.background import BackgroundJobMixin
 from project.expressions import DaysBetween
-
-
-def normalize_name(text: str) -> str:
-    """Lower case, accents and punctuation dropped: 'Élodie  N'Diaye' -> 'elodie ndiaye'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    kept = "".join(c if c.isalnum() or c.isspace() else "" for c in letters.lower())
-    return " ".join(kept.split())
+from territories.text import normalize_name
 
 
 class PathwayQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The pathways `user` may open (roles.md); every page starts from here."""
-        if not user.is_authenticated or not user.is_active:
+        """The pathways `user` may open (roles.md); every page starts from here. None for a superuser,
+        an operator (reference data, accounts, the admin) who reads no case file."""
+        if not user.is_authenticated or not user.is_active or user.is_superuser:
             return self.none()
-        if user.is_superuser:
-            return self.all()
         if user.is_caseworker:
             shared = PathwayShare.objects.filter(pathway=OuterRef("pk"), structure__in=user.structure_ids)
             return self.filter(Q(referent_structure__in=user.structure_ids) | Exists(shared))
@@ -149,7 +140,8 @@ def parse_reference(text: str, *, prefix: str) -> int | None:
     cleaned = text.strip().upper().replace(" ", "")
     if cleaned.startswith(prefix):
         cleaned = cleaned[len(prefix) :].lstrip("-")
-    return int(cleaned) if cleaned.isdigit() else None
+    # isdigit() alone accepts "²", which int() refuses: ASCII digits only.
+    return int(cleaned) if cleaned.isascii() and cleaned.isdigit() else None
 
 
 class Household(models.Model):
@@ -166,6 +158,22 @@ class Household(models.Model):
     # Set by pathways.anonymisation after 2 years without activity (roles.md): names, birth dates and
     # notes are gone for good, the figures the indicators read are kept.
     anonymised_on = models.DateField("anonymisé le", null=True, blank=True, editable=False)
+    # Bumped by household_update: an edit form built on an older version is refused (no lost update),
+    # and the refusal says who changed what, and when, from the three fields below.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField("modifié le", null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name="modifié par",
+    )
+    # What the latest edit changed, without names ("composition ; 1 personne ajoutée"), so that
+    # anonymisation has nothing to clear here.
+    last_change = models.CharField("dernière modification", max_length=300, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -225,9 +233,11 @@ class Pathway(models.Model):
         related_name="pathways",
         verbose_name="structure référente",
     )
+    # PROTECT, like every reference from a case record to an account: an account that took part in a
+    # file is deactivated, never deleted, so the file keeps saying who did what.
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="pathways",
@@ -286,9 +296,11 @@ class PathwayShare(models.Model):
 
 
 class Recorded(models.Model):
+    # Empty only for rows written by an import or the system; PROTECT so that deleting an account can
+    # never turn its entries into "recorded by an import".
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -300,8 +312,25 @@ class Recorded(models.Model):
         abstract = True
 
 
+# The columns of a transition that may change once it is written (docs/exploitation.md, "Journal des
+# étapes") : the links to the next step, set when the next one is appended (services, migration 0003),
+# and the free-text reason, which only anonymisation may change, and only by clearing it.
+TRANSITION_MUTABLE_COLUMNS = ["next_stage", "next_date", "dwelling_kind", "dwelling_commune", "reason"]
+TRANSITION_NO_DELETE = "pathways.Transition:transition_no_delete"
+
+
+def transition_history_replacement():
+    """The one context where transitions may be deleted: an import replacing pathways' histories
+    (pathways/exchange/importer.py). pgtrigger.ignore sets a transaction-local setting that the DELETE
+    trigger reads, for the queries of this thread only; a no-op on SQLite, which has no triggers."""
+    return pgtrigger.ignore(TRANSITION_NO_DELETE)
+
+
 class Transition(Recorded):
-    """One row of a pathway's append-only stage log; `seq` orders transitions of the same day."""
+    """One row of a pathway's append-only stage log; `seq` orders transitions of the same day.
+
+    On PostgreSQL, triggers refuse any other UPDATE and any DELETE, whoever runs it (the application's
+    role included): see TRANSITION_MUTABLE_COLUMNS and transition_history_replacement()."""
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="transitions")
     seq = models.PositiveIntegerField()
@@ -357,6 +386,15 @@ class Transition(Recorded):
             ),
         ]
         indexes = [models.Index(fields=["stage", "date"]), models.Index(fields=["pathway", "date", "next_date"])]
+        triggers = [
+            pgtrigger.ReadOnly(name="transition_append_only", exclude=TRANSITION_MUTABLE_COLUMNS),
+            pgtrigger.Protect(
+                name="transition_reason_only_cleared",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__reason__df=pgtrigger.F("new__reason")) & ~pgtrigger.Q(new__reason=""),
+            ),
+            pgtrigger.Protect(name="transition_no_delete", operation=pgtrigger.Delete),
+        ]
 
     def __str__(self):
         return f"{self.get_stage_display()} le {self.date:%d/%m/%Y}"
@@ -431,7 +469,7 @@ class Assignment(Recorded):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="assignments")
     structure = models.ForeignKey("territories.Structure", on_delete=models.PROTECT, related_name="+")
     caseworker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField("motif", blank=True)
 
@@ -441,6 +479,24 @@ class Assignment(Recorded):
 
     def __str__(self):
         return f"{self.structure} depuis le {self.recorded_at:%d/%m/%Y}"
+
+
+class Reminder(Recorded):
+    """A coordination's reminder to the referent structure about a pathway. Not a contact: it is no
+    activity on the case, so it leaves the pathway's version, stage, last activity and stall alone."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="reminders")
+    # The referent structure when reminded: a later transfer does not move the reminder to the new one.
+    structure = models.ForeignKey("territories.Structure", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("message", blank=True)
+
+    class Meta:
+        verbose_name = "relance"
+        ordering = ["pathway", "recorded_at", "id"]
+        indexes = [models.Index(fields=["pathway", "recorded_at"])]
+
+    def __str__(self):
+        return f"Relance de {self.structure} le {self.recorded_at:%d/%m/%Y}"
 
 
 IMPORT_FINISHED_STATUSES = (ImportStatus.DONE, ImportStatus.FAILED)
@@ -468,26 +524,8 @@ class ImportJobQuerySet(models.QuerySet):
             return self.filter(uploaded_by=user)
         return self.none()
 
-    def stuck(self, *, now=None):
-        now = now or timezone.now()
-        limit = now - timedelta(minutes=import_job_timeout_minutes())
-        return self.filter(status=ImportStatus.RUNNING, started_at__lt=limit)
 
-    def fail_stuck(self, *, now=None) -> int:
-        """Mark failed the jobs running for longer than the timeout (a worker killed mid-import never
-        reports). One UPDATE, as a finished job refuses `save()`, and cheap enough for every list page;
-        the file is dropped as when a job finishes, since it may hold names."""
-        now = now or timezone.now()
-        minutes = import_job_timeout_minutes()
-        return self.stuck(now=now).update(
-            status=ImportStatus.FAILED,
-            finished_at=now,
-            content=b"",
-            error=f"L'import n'a pas abouti en {minutes} minutes : il a été interrompu. Déposez le fichier à nouveau.",
-        )
-
-
-class ImportJob(models.Model):
+class ImportJob(BackgroundJobMixin, models.Model):
     """An exchange folder uploaded from the web page, imported in the background.
 
     The file is kept in the database (not under MEDIA_ROOT) because the web and the Celery worker share
@@ -510,6 +548,13 @@ class ImportJob(models.Model):
     # Every invalid row: [{"file": ..., "line": ..., "column": ..., "message": ...}].
     errors = models.JSONField("erreurs des fichiers", default=list, blank=True)
     error = models.TextField("erreur d'exécution", blank=True)
+    # At most IMPORT_MAX_ERRORS are stored in `errors`; this counts them all.
+    error_count = models.PositiveIntegerField("nombre d'erreurs", default=0)
+    # Background lifecycle (project/background.py): when the task reached the broker (empty: not yet, the
+    # beat task sends it again), the worker's last sign of life, and how many workers took the job.
+    sent_at = models.DateTimeField("transmis au service de tâches le", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -9,7 +9,8 @@ CASEWORK_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 
 def can_do_casework(user) -> bool:
     """Create households and pathways, record situations, contacts, measures and transitions."""
-    return user.is_authenticated and (user.is_superuser or user.role in CASEWORK_ROLES)
+    # Not superusers: operators, who read no case file (Pathway.objects.visible_to).
+    return user.is_authenticated and not user.is_superuser and user.role in CASEWORK_ROLES
 
 
 def can_record_stage(user, to_stage: str) -> bool:
@@ -23,13 +24,16 @@ def can_record_stage(user, to_stage: str) -> bool:
 
 def can_coordinate(user) -> bool:
     """Orientation decisions, assignment and transfer, bulk actions on queues."""
-    return user.is_authenticated and (user.is_superuser or user.role == Role.COORDINATOR)
+    return user.is_authenticated and not user.is_superuser and user.role == Role.COORDINATOR
 
 
 def can_see_names(user, household) -> bool:
-    """A confidential household shows its names only inside its referent structures (roles.md).
-    `household.referent_structure_ids` may be prefetched; otherwise it is read here."""
-    if not household.confidential or user.is_superuser:
+    """A confidential household shows its names only inside its referent structures (roles.md), and
+    so its free texts (transition reasons, transfer and contact notes), which may tell as much: the one
+    rule of every page that shows either. `household.referent_structure_ids` may be prefetched;
+    otherwise it is read here."""
+    # No exception for superusers: they are operators, outside every structure.
+    if not household.confidential:
         return True
     structure_ids = getattr(household, "referent_structure_ids", None)
     if structure_ids is None:

@@ -34,6 +34,32 @@ def allowed_next_stages(stage: str) -> list[str]:
     return [s for s in Stage.values if s in allowed]
 
 
+def impossible_move(previous_stage: str, to_stage: str, offered: list[str], *, withheld: bool = False) -> str:
+    """The refusal of a move the table forbids, with the stages `offered` instead: the table's, or only
+    those the person's role may record (then `withheld` says some were left out for the role)."""
+    if offered:
+        hint = ", ".join(_label(s) for s in offered)
+    elif withheld:
+        hint = "aucune que votre rôle permet d'enregistrer (la décision d'orientation revient à la coordination)"
+    else:
+        hint = "aucune (parcours clos)"
+    return f"Passage impossible de {_label(previous_stage)} à {_label(to_stage)}. Étapes possibles : {hint}."
+
+
+def stale_message(*, who: str, changes: list[str] | None, now: str) -> str:
+    """The refusal of a form built on an older state of a pathway: who changed it, and what (stage,
+    structure, caseworker) or that something else was recorded; `changes` None when the form did not
+    say what it showed: then the pathway as it is `now`."""
+    if changes is None:
+        what = now
+    else:
+        what = " ; ".join(changes) or (
+            "une autre saisie a été enregistrée (situation, contact ou mesure), sans changer son étape, "
+            "sa structure ni son référent"
+        )
+    return f"Ce parcours a été modifié entre-temps {who} : {what}. Vérifiez son état puis recommencez."
+
+
 def check_transition(
     *,
     previous_stage: str | None,
@@ -63,11 +89,7 @@ def check_transition(
             errors["date"] = f"La première étape est datée du jour d'ouverture du parcours ({_fr(opened_on)})."
     else:
         if to_stage not in TRANSITIONS[previous_stage]:
-            allowed = allowed_next_stages(previous_stage)
-            hint = ", ".join(_label(s) for s in allowed) if allowed else "aucune (parcours clos)"
-            errors["stage"] = (
-                f"Passage impossible de {_label(previous_stage)} à {_label(to_stage)}. Étapes possibles : {hint}."
-            )
+            errors["stage"] = impossible_move(previous_stage, to_stage, allowed_next_stages(previous_stage))
         if on and previous_date and on < previous_date and "date" not in errors:
             errors["date"] = f"La date ne peut pas précéder celle de l'étape précédente ({_fr(previous_date)})."
 

@@ -14,8 +14,15 @@ def import_job_run_task(job_id: int) -> str:
 
 @shared_task(name="pathways.fail_stuck_import_jobs")
 def fail_stuck_import_jobs_task() -> int:
-    """Meant for Celery beat (every few minutes): a job whose worker died is marked failed."""
-    return jobs.import_jobs_fail_stuck()
+    """Celery beat, every minute: jobs whose worker died are put back in the queue (or failed), jobs the
+    broker never received are sent again (project/background.py)."""
+    return jobs.import_jobs_sweep()
+
+
+@shared_task(name="pathways.purge_import_jobs")
+def purge_import_jobs_task() -> int:
+    """Celery beat, daily: import jobs older than 12 months go, with their errors."""
+    return jobs.import_jobs_purge()
 
 
 @shared_task(name="pathways.anonymise_inactive")

@@ -54,3 +54,15 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str | None:
     if scheme not in schemes:
         raise ImproperlyConfigured(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}.")
     return value
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-ending proxy sets to "https" (e.g. X-Forwarded-Proto), as Django's
+    SECURE_PROXY_SSL_HEADER. Only set it when such a proxy strips the header from clients' requests."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header = value.upper().replace("-", "_")
+    if not header.replace("_", "").isalnum():
+        raise ImproperlyConfigured(f"{name}={value!r} is not a header name (e.g. X-Forwarded-Proto).")
+    return (header if header.startswith("HTTP_") else f"HTTP_{header}", "https")

@@ -7,5 +7,6 @@ admin.site.index_title = "Données de référence"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("", include("web.urls")),
 ]

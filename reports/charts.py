@@ -45,19 +45,61 @@ def footnote(*, x: float, y: float) -> str:
     return f'<text x="{x:.0f}" y="{y:.0f}" font-size="10" fill="#3a3a3a" {FONT}>{escape(HIDDEN_NOTE)}</text>'
 
 
-def legend(series: list[Series], *, x: float, y: float) -> list[str]:
-    parts, offset = [], x
+# The drawing's width: the page's content width (and an A4 page's, in the PDF) at about one unit per pixel,
+# so that 11-12 px text stays that size; CSS then stretches the drawing to the width available.
+WIDTH = 1000
+# An upper bound of the advance of one character at `size` px in Marianne or DejaVu Sans (wide glyphs
+# included): text measured with it never runs out of the drawing.
+CHAR_WIDTH = 0.62
+LEGEND_LINE = 20
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size * CHAR_WIDTH
+
+
+def legend_rows(series: list[Series], *, x: float, right: float) -> list[list[tuple[float, int, Series]]]:
+    """The legend's items, (x, colour index, series), in as many lines as they need: an item that would
+    run past `right` starts a new line rather than being cut."""
+    rows, offset = [[]], x
     for index, item in enumerate(series):
-        parts.append(f'<rect x="{offset:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{COLOURS[index]}"/>')
-        parts.append(f'<text x="{offset + 16:.0f}" y="{y:.0f}" font-size="12" {FONT}>{escape(item.label)}</text>')
-        offset += 16 + 7.2 * len(item.label) + 24
-    return parts
+        width = 16 + text_width(item.label, 12)
+        if rows[-1] and offset + width > right:
+            rows.append([])
+            offset = x
+        rows[-1].append((offset, index, item))
+        offset += width + 24
+    return rows
+
+
+def legend(series: list[Series], *, x: float, y: float, right: float) -> tuple[list[str], float]:
+    """The legend's SVG parts, and the height it takes."""
+    parts = []
+    rows = legend_rows(series, x=x, right=right)
+    for line, items in enumerate(rows):
+        baseline = y + line * LEGEND_LINE
+        for offset, index, item in items:
+            parts.append(
+                f'<rect x="{offset:.0f}" y="{baseline - 10:.0f}" width="12" height="12" fill="{COLOURS[index]}"/>'
+            )
+            parts.append(
+                f'<text x="{offset + 16:.0f}" y="{baseline:.0f}" font-size="12" {FONT}>{escape(item.label)}</text>'
+            )
+    return parts, LEGEND_LINE * len(rows)
+
+
+def shorten(text: str, *, size: float, room: float) -> str:
+    """`text`, cut with "…" only if it cannot fit in `room` px."""
+    fits = max(4, int(room / (size * CHAR_WIDTH)))
+    return text if len(text) <= fits else text[: fits - 1] + "…"
 
 
 def bar_chart(*, title: str, categories: list[str], series: list[Series], stacked: bool) -> SafeString:
     """Vertical bars per category (years): side by side, or stacked."""
-    width, height = 720, 320
-    left, right, top, bottom = 56, 12, 44, 36
+    width, left, right, bottom = WIDTH, 56, 12, 36
+    legend_parts, legend_h = legend(series, x=left, y=20, right=width - right)
+    top = 24 + legend_h
+    height = top + 260 + bottom
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [[c.number or 0 for c in s.cells] for s in series]
     if stacked:
@@ -71,7 +113,7 @@ def bar_chart(*, title: str, categories: list[str], series: list[Series], stacke
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
-    parts += legend(series, x=left, y=20)
+    parts += legend_parts
     tick = 0.0
     while tick <= top_value + 1e-9:
         y = top + plot_h - tick * scale
@@ -127,8 +169,11 @@ def bar_chart(*, title: str, categories: list[str], series: list[Series], stacke
 
 def horizontal_bars(*, title: str, categories: list[str], series: list[Series], totals: list[str]) -> SafeString:
     """Stacked horizontal bars, one per sub-territory, with its total (as shown in the tables) at the end."""
-    row_h, label_w, right, top = 26, 230, 90, 40
-    width = 720
+    row_h, right, width = 26, 90, WIDTH
+    # The names' column is as wide as the longest name, within a third of the drawing.
+    label_w = min(max((text_width(name, 11) for name in categories), default=0) + 16, width / 3)
+    legend_parts, legend_h = legend(series, x=12, y=20, right=width - 12)
+    top = 16 + legend_h
     height = top + row_h * max(1, len(categories)) + 24
     plot_w = width - label_w - right
     lengths = [sum(s.cells[i].number or 0 for s in series) for i in range(len(categories))]
@@ -138,13 +183,15 @@ def horizontal_bars(*, title: str, categories: list[str], series: list[Series], 
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
-    parts += legend(series, x=label_w, y=20)
+    parts += legend_parts
     any_hidden = False
     for index, category in enumerate(categories):
         y = top + index * row_h
-        name = category if len(category) <= 34 else category[:33] + "…"
+        name = shorten(category, size=11, room=label_w - 12)
+        # A shortened name keeps its full text as a tooltip.
+        full = f"<title>{escape(category)}</title>" if name != category else ""
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" font-size="11" text-anchor="end" {FONT}>{escape(name)}</text>'
+            f'<text x="{label_w - 8:.0f}" y="{y + 16}" font-size="11" text-anchor="end" {FONT}>{full}{escape(name)}</text>'
         )
         x = label_w
         hidden_here = False

@@ -1,4 +1,4 @@
-from datetime import date
+import re
 
 from django import forms
 from django.utils import timezone
@@ -6,11 +6,14 @@ from django.utils import timezone
 from reports.catalogue import CATALOGUE
 from reports.enums import PeriodKind
 from reports.models import user_scope
+from reports.periods import FIRST_DAY, period_error
 from reports.perms import territory_within
 from reports.services import period_bounds
+from territories.collation import french_sorted
+from territories.forms import CommuneField
 from territories.territory import Territory
 
-FIRST_YEAR = 2000
+FIRST_YEAR = FIRST_DAY.year
 
 
 def scope_choices(user) -> list[tuple[str, str]]:
@@ -23,13 +26,15 @@ def scope_choices(user) -> list[tuple[str, str]]:
         return []
     choices = [(scope.key, f"{scope.name} (territoire entier)")]
     if scope.kind == "france":
-        choices += [(f"region:{r.code}", f"Région {r.name}") for r in Region.objects.order_by("name")]
+        choices += [
+            (f"region:{r.code}", f"Région {r.name}") for r in french_sorted(Region.objects.all(), key=lambda r: r.name)
+        ]
         choices += [(f"departement:{d.code}", f"{d.code} — {d.name}") for d in Departement.objects.order_by("code")]
     elif scope.kind == "region":
         departements = Departement.objects.filter(region_id=scope.code).order_by("code")
         choices += [(f"departement:{d.code}", f"{d.code} — {d.name}") for d in departements]
     if scope.kind in ("region", "departement"):
-        epcis = Epci.objects.filter(communes__in=scope.communes()).distinct().order_by("name")
+        epcis = french_sorted(Epci.objects.filter(communes__in=scope.communes()).distinct(), key=lambda e: e.name)
         choices += [(f"epci:{e.siren}", f"EPCI — {e.name}") for e in epcis]
     return choices
 
@@ -68,8 +73,8 @@ class PeriodForm(forms.Form):
             if start and end:
                 if end < start:
                     self.add_error("end", "La date de fin précède la date de début.")
-                elif start < date(FIRST_YEAR, 1, 1):
-                    self.add_error("start", f"La date de début doit être postérieure au 1er janvier {FIRST_YEAR}.")
+                elif error := period_error(start, end):
+                    self.add_error("start" if start < FIRST_DAY else "end", error)
                 else:
                     data["start_day"], data["end_day"] = start, end
         elif kind:
@@ -79,33 +84,32 @@ class PeriodForm(forms.Form):
 
 class TerritoryForm(forms.Form):
     territory = forms.ChoiceField(label="Territoire")
-    commune = forms.CharField(
+    # The casework's commune field: a name or an INSEE code, with suggestions as one types.
+    commune = CommuneField(
         label="Ou une commune",
         required=False,
-        max_length=10,
-        help_text="Code INSEE, par exemple 13055 pour Marseille ; remplace le territoire choisi.",
+        help_text="Son nom ou son code INSEE, par exemple « Marseille » ou « 13055 » ; remplace le territoire choisi.",
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["territory"].choices = scope_choices(user)
+        widget = self.fields["commune"].widget
+        # reports/_field.html renders this widget itself (datalist, htmx attributes): DSFR class and hint here.
+        widget.attrs |= {"class": "fr-input", "aria-describedby": f"{self['commune'].auto_id}-hint"}
 
     def clean(self):
-        from territories.models import Commune
-
         data = super().clean()
         scope = user_scope(self.user)
-        code = (data.get("commune") or "").strip()
-        if code:
-            commune = Commune.objects.filter(code=code).first()
-            if commune is None:
-                self.add_error("commune", f"Aucune commune de code « {code} ».")
-            elif not territory_within(Territory("commune", commune.code, commune.name), scope):
+        commune = data.get("commune")
+        if commune is not None:
+            territory = Territory("commune", commune.code, commune.name)
+            if not territory_within(territory, scope):
                 self.add_error("commune", f"La commune « {commune.name} » n'est pas dans votre territoire ({scope}).")
             else:
-                data["territory_obj"] = Territory("commune", commune.code, commune.name)
-        elif data.get("territory"):
+                data["territory_obj"] = territory
+        elif data.get("territory") and "commune" not in self.errors:
             from territories.territory import parse_territory
 
             data["territory_obj"] = parse_territory(data["territory"])
@@ -116,10 +120,29 @@ class BilanRequestForm(TerritoryForm, PeriodForm):
     field_order = ["territory", "commune", "period_kind", "year", "start", "end"]
 
 
+class FrenchDecimalField(forms.DecimalField):
+    """A number as French people type it: "1 500", "12,5" (a point is accepted too)."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+        return super().to_python(value)
+
+
+# Indicators whose figures are whole numbers: their targets are too.
+WHOLE_KINDS = ("count", "places")
+
+
 class TargetForm(TerritoryForm, PeriodForm):
     indicator = forms.ChoiceField(label="Indicateur")
-    value = forms.DecimalField(
-        label="Cible", max_digits=12, decimal_places=1, min_value=0.1, help_text="Par exemple 4000 places."
+    value = FrenchDecimalField(
+        label="Cible",
+        max_digits=12,
+        decimal_places=1,
+        help_text="Un nombre entier de places, de ménages ou de parcours (par exemple 1 500), un taux en % "
+        "(par exemple 12,5) ou un nombre de jours.",
     )
 
     field_order = ["territory", "commune", "indicator", "value", "period_kind", "year", "start", "end"]
@@ -127,3 +150,16 @@ class TargetForm(TerritoryForm, PeriodForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["indicator"].choices = [(code, indicator.label) for code, indicator in CATALOGUE.items()]
+
+    def clean(self):
+        data = super().clean()
+        value, indicator = data.get("value"), CATALOGUE.get(data.get("indicator"))
+        if value is None or indicator is None:
+            return data
+        if value <= 0:
+            self.add_error("value", "La cible doit être supérieure à 0.")
+        elif indicator.kind in WHOLE_KINDS and value != value.to_integral_value():
+            self.add_error("value", f"Une cible en {indicator.unit} est un nombre entier, par exemple 1 500.")
+        elif indicator.kind == "percent" and value > 100:
+            self.add_error("value", "Un taux est compris entre 0 et 100 %.")
+        return data

@@ -4,7 +4,6 @@ A finished run never changes (a new request makes a new run), so a published bil
 even when the catalogue or the data move on.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from project.background import BackgroundJobMixin
 from reports.catalogue import CATALOGUE
 from reports.enums import FINISHED_STATUSES, FigureScope, PeriodKind, RunStatus
 from territories.territory import Territory
@@ -42,6 +42,21 @@ def within_q(scope: Territory, *, kind_field: str = "territory_kind", code_field
     return condition
 
 
+def meeting_q(scope: Territory, *, kind_field: str = "territory_kind", code_field: str = "territory_code") -> Q:
+    """Rows whose territory shares a commune with `scope`: inside it (within_q), or holding a part of
+    it (France, its région, its département(s), an EPCI with one of its communes)."""
+    if scope.kind == "france":
+        return Q()
+    communes = scope.communes()
+    return (
+        within_q(scope, kind_field=kind_field, code_field=code_field)
+        | Q(**{kind_field: "france"})
+        | Q(**{kind_field: "region", f"{code_field}__in": communes.values("region")})
+        | Q(**{kind_field: "departement", f"{code_field}__in": communes.values("departement")})
+        | Q(**{kind_field: "epci", f"{code_field}__in": communes.exclude(epci=None).values("epci")})
+    )
+
+
 def user_scope(user) -> Territory | None:
     """The one territory of an administrator or an observer (France for a superuser)."""
     from territories.territory import FRANCE
@@ -59,14 +74,15 @@ def run_timeout_minutes() -> int:
 class BilanRunQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Administrators: every run of their territory; observers: its published runs (roles.md);
-        coordinators: the finished runs of their territories."""
+        coordinators: the finished runs of the territories that meet theirs."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_coordinator and not user.is_superuser:
-            # Coordinators read the finished runs of their territories, to drill down to the pathways.
+            # Coordinators steer their territory: they read the finished runs of every territory that
+            # meets it (docs/bilans.md), whose drill-down lists only the records of their scope.
             condition = Q(pk__in=[])
             for territory in user.scope_territories:
-                condition |= within_q(territory)
+                condition |= meeting_q(territory)
             return self.filter(condition, status=RunStatus.DONE)
         scope = user_scope(user)
         if scope is None or not (user.is_superuser or user.is_administrator or user.is_observer):
@@ -76,24 +92,8 @@ class BilanRunQuerySet(models.QuerySet):
             runs = runs.filter(status=RunStatus.DONE, published_at__isnull=False)
         return runs
 
-    def stuck(self, *, now=None):
-        now = now or timezone.now()
-        limit = now - timedelta(minutes=run_timeout_minutes())
-        return self.filter(status=RunStatus.RUNNING, started_at__lt=limit)
 
-    def fail_stuck(self, *, now=None) -> int:
-        """Mark failed the runs running for longer than the timeout (a worker killed mid-run never
-        reports): one UPDATE, so it is cheap enough for every list page."""
-        now = now or timezone.now()
-        minutes = run_timeout_minutes()
-        return self.stuck(now=now).update(
-            status=RunStatus.FAILED,
-            finished_at=now,
-            error=f"Le calcul n'a pas abouti en {minutes} minutes : il a été interrompu. Demandez un nouveau bilan.",
-        )
-
-
-class BilanRun(models.Model):
+class BilanRun(BackgroundJobMixin, models.Model):
     territory_kind = models.CharField("type de territoire", max_length=20)
     territory_code = models.CharField("code du territoire", max_length=20, blank=True)
     territory_name = models.CharField("territoire", max_length=200)
@@ -121,6 +121,11 @@ class BilanRun(models.Model):
         verbose_name="publié par",
     )
     catalogue_version = models.CharField("version du catalogue", max_length=64, blank=True)
+    # Background lifecycle (project/background.py): when the task reached the broker (empty: not yet, the
+    # beat task sends it again), the worker's last sign of life, and how many workers took the run.
+    sent_at = models.DateTimeField("transmis au service de tâches le", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
 
     objects = BilanRunQuerySet.as_manager()
 

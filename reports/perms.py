@@ -48,3 +48,36 @@ def can_publish_bilan(user, run: BilanRun) -> bool:
 
 def can_set_targets(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.is_administrator)
+
+
+# Records of case files: a drill-down lists them only inside the reader's scope. Sites and labels are
+# reference data, published anyway: listed whatever the scope.
+CASE_FILE_MODELS = ("pathways.Pathway", "pathways.Transition", "pathways.Measure", "pathways.Household")
+
+
+def pathways_in_scope(user):
+    """The pathways a bilan reader's drill-down may list (by reference): a coordinator's are those it
+    sees (Pathway.objects.visible_to), an administrator's those of its territory (France for a
+    superuser)."""
+    from pathways.models import Pathway
+
+    if user.is_coordinator and not user.is_superuser:
+        return Pathway.objects.visible_to(user)
+    scope = user_scope(user)
+    if scope is None or not (user.is_superuser or user.is_administrator):
+        return Pathway.objects.none()
+    return Pathway.objects.in_territory(scope)
+
+
+def records_in_scope(record_model: str, records, user):
+    """`records` (rows of `record_model` behind a figure) narrowed to the user's scope."""
+    from django.db.models import Exists, OuterRef
+
+    if record_model not in CASE_FILE_MODELS:
+        return records
+    pathways = pathways_in_scope(user)
+    if record_model == "pathways.Household":
+        return records.filter(Exists(pathways.filter(household=OuterRef("pk"))))
+    if record_model == "pathways.Pathway":
+        return records.filter(pk__in=pathways.values("pk"))
+    return records.filter(pathway__in=pathways.values("pk"))

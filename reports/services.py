@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from project import background
+from project.db_router import reading_from_replica
 from reports import perms
 from reports.catalogue import CATALOGUE
 from reports.enums import PLAN_YEARS, FigureScope, PeriodKind, RunStatus
-from reports.models import BilanFigure, BilanRun, FigureRecord, FinishedRunError, Target
+from reports.models import BilanFigure, BilanRun, FigureRecord, FinishedRunError, Target, run_timeout_minutes
 from territories.territory import Territory
 
 logger = logging.getLogger(__name__)
@@ -62,24 +64,40 @@ class ComputedFigure:
 
 
 def bilan_compute(
-    *, territory: Territory, start: date, end: date, on_step: Callable[[int, int], None] | None = None
+    *,
+    territory: Territory,
+    start: date,
+    end: date,
+    on_step: Callable[[int, int], None] | None = None,
+    on_indicator: Callable[[], None] | None = None,
 ) -> list[ComputedFigure]:
     """Every indicator for the whole period, each calendar year of it and each sub-territory, with the
-    same functions as the `bilan` command (so the figures are the command's)."""
-    from reports.indicators import compute_bilan
-
+    same functions as the `bilan` command (so the figures are the command's). `on_indicator` is called
+    after each indicator (the worker's heartbeat), `on_step` after each bilan (the progress bar)."""
     steps = [(FigureScope.TOTAL, None, territory, start, end)]
     steps += [(FigureScope.YEAR, year, territory, first, last) for year, first, last in years_of(start, end)]
     steps += [(FigureScope.SUB_TERRITORY, None, child, start, end) for child in territory.children()]
     figures = []
     for done, (scope, year, place, first, last) in enumerate(steps, start=1):
-        for code, result in compute_bilan(place, first, last).items():
+        for code, result in _indicators(place, first, last, on_indicator):
             figures.append(
                 ComputedFigure(code, scope, year, place.key, place.name, result.value, list(result.record_ids))
             )
         if on_step:
             on_step(done, len(steps))
     return figures
+
+
+def _indicators(place: Territory, start: date, end: date, on_indicator):
+    """reports.indicators.compute_bilan, one indicator at a time (without a callback, that very function)."""
+    from reports import indicators
+
+    if on_indicator is None:
+        yield from indicators.compute_bilan(place, start, end).items()
+        return
+    for code, indicator in CATALOGUE.items():
+        yield code, indicator.compute(place, start, end)
+        on_indicator()
 
 
 def bilan_run_request(
@@ -102,40 +120,61 @@ def bilan_run_request(
         requested_by=by,
         catalogue_version=catalogue_version(),
     )
-    transaction.on_commit(lambda: bilan_run_task.delay(run.pk))
+    # The row is the outbox: created unsent in this transaction, sent once it commits, sent again by
+    # runs_sweep while the broker is down (project/background.py).
+    background.send_on_commit(bilan_run_task, run)
     return run
+
+
+def _gave_up() -> str:
+    return (
+        f"Le calcul a été interrompu {background.max_attempts()} fois (arrêt du service de tâches) : "
+        "il est abandonné. Demandez un nouveau bilan."
+    )
 
 
 def bilan_run_execute(*, run_id: int) -> BilanRun:
     """Compute a pending run and store its figures and records; on any error the run is failed with
-    the message. A finished run is refused; a run already running (a redelivered task) is left alone."""
-    with transaction.atomic():
-        run = BilanRun.objects.select_for_update().get(pk=run_id)
-        if run.is_finished:
-            raise FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan.")
-        if run.status == RunStatus.RUNNING:
-            logger.warning("Bilan run %s is already running: duplicate task ignored", run_id)
-            return run
-        run.status = RunStatus.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
+    a French message. A finished run is refused; a run another worker is computing (fresh heartbeat: a
+    redelivered task) is left alone; a run whose worker stopped beating is taken over."""
+    run = background.take(
+        BilanRun,
+        run_id,
+        finished_error=FinishedRunError("Un bilan terminé ne change plus : demandez un nouveau bilan."),
+        gave_up_error=_gave_up(),
+    )
+    if run is None:
+        return BilanRun.objects.get(pk=run_id)
+    attempt = run.attempts
+    heartbeat = background.Heartbeat(BilanRun, run_id, attempt)
 
     def progress(done: int, total: int) -> None:
         # Committed at once (outside the write transaction) so the polling page sees it.
-        BilanRun.objects.filter(pk=run_id).update(steps_done=done, steps_total=total)
+        heartbeat(steps_done=done, steps_total=total)
 
     try:
-        figures = bilan_compute(territory=run.territory, start=run.start, end=run.end, on_step=progress)
+        # Read from the streaming replica when there is a usable one (project/db_router.py).
+        with heartbeat, reading_from_replica(f"Bilan run {run_id}") as database:
+            figures = bilan_compute(
+                territory=run.territory, start=run.start, end=run.end, on_step=progress, on_indicator=heartbeat
+            )
+        logger.info("Bilan run %s computed on the %s database", run_id, database)
         with transaction.atomic():
+            if not background.owns(BilanRun, run_id, attempt):
+                raise background.Superseded(f"BilanRun {run_id} was taken over")
             figures_store(run=run, figures=figures)
             run.status = RunStatus.DONE
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "finished_at"])
-    except Exception as error:
+    except background.Superseded:
+        logger.warning("Bilan run %s: attempt %s superseded, its result is dropped", run_id, attempt)
+    except Exception:
         logger.exception("Bilan run %s failed", run_id)
-        message = f"Le calcul du bilan a échoué : {error.__class__.__name__} : {error}"
-        BilanRun.objects.filter(pk=run_id).update(status=RunStatus.FAILED, error=message, finished_at=timezone.now())
-        run.refresh_from_db()
+        message = "Le calcul du bilan a échoué à cause d'une erreur inattendue, signalée à l'équipe technique."
+        BilanRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, attempts=attempt).update(
+            status=RunStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+    run.refresh_from_db()
     return run
 
 
@@ -186,8 +225,25 @@ def bilan_run_publish(*, run: BilanRun, by) -> BilanRun:
     return run
 
 
-def runs_fail_stuck() -> int:
-    return BilanRun.objects.fail_stuck()
+def runs_sweep(runs=None, *, resend: bool = True) -> int:
+    """Settle the runs nobody works on (project/background.py sweep): too long, interrupted, never
+    started; send again the unsent ones. `runs`: a list page sweeps only the runs its reader sees."""
+    from reports.tasks import bilan_run_task
+
+    minutes, hours = run_timeout_minutes(), background.pending_max_hours()
+    return background.sweep(
+        BilanRun.objects.all() if runs is None else runs,
+        task=bilan_run_task,
+        created_field="requested_at",
+        timeout_minutes=minutes,
+        timed_out_error=f"Le calcul n'a pas abouti en {minutes} minutes : il a été interrompu. Demandez un nouveau bilan.",
+        gave_up_error=_gave_up(),
+        never_started_error=(
+            f"Le calcul n'a pas pu démarrer en {hours} heures : le service de tâches est resté indisponible. "
+            "Demandez un nouveau bilan."
+        ),
+        resend=resend,
+    )
 
 
 def target_set(*, territory: Territory, indicator_code: str, start: date, end: date, value: Decimal, by) -> Target:

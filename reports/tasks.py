@@ -12,5 +12,6 @@ def bilan_run_task(run_id: int) -> str:
 
 @shared_task(name="reports.fail_stuck_runs")
 def fail_stuck_runs_task() -> int:
-    """Meant for Celery beat (every few minutes): a run whose worker died is marked failed."""
-    return services.runs_fail_stuck()
+    """Celery beat, every minute: runs whose worker died are put back in the queue (or failed), runs the
+    broker never received are sent again (project/background.py)."""
+    return services.runs_sweep()

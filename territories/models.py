@@ -89,11 +89,24 @@ class Arrondissement(models.Model):
         return self.name
 
 
+class StructureQuerySet(models.QuerySet):
+    def working_in(self, territories):
+        """Structures that work in one of `territories`: their own commune, or the commune of one of
+        their sites, lies in it. No territory, no structure."""
+        condition = Q(pk__in=[])
+        for territory in territories:
+            sites = Site.objects.filter(territory.commune_q("commune"), structure=models.OuterRef("pk"))
+            condition |= territory.commune_q("commune") | Q(models.Exists(sites))
+        return self.filter(condition)
+
+
 class Structure(models.Model):
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("type", max_length=30, choices=StructureKind.choices)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, verbose_name="commune")
     external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
+
+    objects = StructureQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

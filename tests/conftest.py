@@ -1,6 +1,10 @@
 import pytest
+from django.test.testcases import LiveServerThread
 
 from tests.geo import make_geo
+from tests.live_server import SerialWSGIServer
+
+LiveServerThread.server_class = SerialWSGIServer  # one request at a time on SQLite: tests/live_server.py
 
 
 @pytest.fixture
@@ -24,3 +28,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def integrity_after():
+    """After a fault test, the case files must still be consistent (`manage.py check_integrity`)."""
+    yield
+    from pathways.integrity import integrity_check
+
+    report = integrity_check()
+    assert report.ok, report.text()

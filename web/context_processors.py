@@ -6,7 +6,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", "Accueil")]
+    # A caseworker's and a coordinator's home is their first list (web/views/home.py redirects there): an
+    # "Accueil" entry beside it would give one page two names.
+    items = [] if user.is_caseworker or user.is_coordinator else [("home", "Accueil")]
     items += superuser_entries() if user.is_superuser else NAV_BY_ROLE.get(user.role, [])
     if user.is_staff:
         items.append(("admin:index", "Données de référence"))
@@ -30,10 +32,6 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
 
 
 def superuser_entries() -> list[tuple[str, str]]:
-    """A superuser holds no role but may do what coordinators and administrators do: both menus, each
-    page once (the coordinator's label wins where both name the same page)."""
-    entries: dict[str, str] = {}
-    for role in (Role.COORDINATOR, Role.ADMINISTRATOR):
-        for url_name, label in NAV_BY_ROLE[role]:
-            entries.setdefault(url_name, label)
-    return list(entries.items())
+    """A superuser is an operator: reference data, accounts, the admin, the bilans (aggregates) and the
+    exchange; no casework nor queue page, which would show households (Pathway.objects.visible_to)."""
+    return list(NAV_BY_ROLE[Role.ADMINISTRATOR])

@@ -1,22 +1,22 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import LoginForm
+from accounts.views import oidc as oidc_views
 from web.views import home
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True, extra_context={"title": "Connexion"}
-        ),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's sign-in and sign-out, with ProConnect beside the password (accounts/views/oidc.py).
+    path("connexion/", oidc_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", oidc_views.LogoutView.as_view(), name="logout"),
+    path("connexion/proconnect/", include("accounts.urls_oidc")),
     path("connexion/second-facteur/", include("accounts.urls")),
+    path("compte/", include("accounts.urls_account")),
+    path("compte/jetons-api/", include("api.urls_tokens")),
     path("", include("web.urls_casework")),
     path("", include("web.urls_queues")),
     path("bilans/", include("reports.urls")),
     path("echange/", include("web.urls_exchange")),
+    path("", include("web.urls_legal")),
+    path("places/", include("places.urls")),
+    path("a-traiter/", include("notifications.urls")),
 ]

@@ -13,6 +13,7 @@ from django.db.models import Q
 from pathways.enums import Relationship
 from pathways.exchange import formats
 from pathways.models import Contact, Household, Measure, Member, Pathway, Situation, Transition
+from places.exchange import export_tables as export_places
 from territories.models import Commune, Label, Site, Structure
 from territories.territory import FRANCE, Territory
 
@@ -121,12 +122,21 @@ def export_exchange(
             .values_list("pathway_id", "situation", "since")
         ],
     )
+    # A confidential household's free texts are read only inside its referent structures (roles.md,
+    # pathways.perms.can_see_names): an export leaves them all, so its reasons are left out.
     tables[formats.TRANSITIONS.name] = (
         formats.TRANSITIONS.columns,
         [
-            [pathway_ids[p], stage, on, kind, commune, structure(landlord), reason]
-            for p, stage, on, kind, commune, landlord, reason in transitions.order_by("seq").values_list(
-                "pathway_id", "stage", "date", "housing_kind", "housing_commune_id", "landlord_id", "reason"
+            [pathway_ids[p], stage, on, kind, commune, structure(landlord), "" if confidential else reason]
+            for p, stage, on, kind, commune, landlord, reason, confidential in transitions.order_by("seq").values_list(
+                "pathway_id",
+                "stage",
+                "date",
+                "housing_kind",
+                "housing_commune_id",
+                "landlord_id",
+                "reason",
+                "pathway__household__confidential",
             )
         ],
     )
@@ -149,12 +159,22 @@ def export_exchange(
         ],
     )
     tables[formats.LABELS.name] = (formats.LABELS.columns, _labels(territory))
+    # The places files only when the territory has places (places.exchange).
+    tables |= export_places(
+        territory,
+        site_id=lambda pk, ext: exchange_id(Site, pk, ext),
+        pathway_id=lambda pk, ext: pathway_ids.get(pk) or exchange_id(Pathway, pk, ext),
+    )
 
     written = {}
     for name, (columns, rows) in tables.items():
         rows = [[_cell(value) for value in row] for row in rows]
-        # Labels have no id: their territory, label and start date identify them.
-        rows.sort(key=lambda row: (row[0], row[1], row[2]) if name == formats.LABELS.name else row[0])
+        # Labels have no id: their territory, label and start date identify them; proposals and
+        # occupancies their place, pathway and date.
+        if name in (formats.LABELS.name, formats.PROPOSALS.name, formats.OCCUPANCIES.name):
+            rows.sort(key=lambda row: (row[0], row[1], row[2]))
+        else:
+            rows.sort(key=lambda row: row[0])
         with open(folder / name, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)

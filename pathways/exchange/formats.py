@@ -43,7 +43,52 @@ LABELS = FileFormat(
     "labels.csv", ("territory", "label", "started_on", "ended_on"), ("territory", "label", "started_on")
 )
 
-FORMATS = (STRUCTURES, SITES, HOUSEHOLDS, PATHWAYS, SITUATIONS, TRANSITIONS, CONTACTS, MEASURES, LABELS)
+# The supply of places and its life (places app, docs/echange.md « Places, propositions, occupations »).
+PLACES = FileFormat(
+    "places.csv",
+    (
+        "id",
+        "site",
+        "label",
+        "kind",
+        "persons_min",
+        "persons_max",
+        "bedrooms",
+        "reduced_mobility",
+        "pets_allowed",
+        "state",
+        "state_since",
+        "vacant_since",
+        "unavailable_reason",
+        "pathway",
+    ),
+    ("id", "site", "label", "persons_min", "persons_max", "bedrooms", "state", "state_since"),
+)
+PROPOSALS = FileFormat(
+    "proposals.csv",
+    ("place", "pathway", "proposed_on", "status", "decline_reason", "answered_on", "waiting_since", "note"),
+    ("place", "pathway", "proposed_on", "status"),
+)
+OCCUPANCIES = FileFormat(
+    "occupancies.csv",
+    ("place", "pathway", "reserved_on", "started_on", "ended_on", "end_reason"),
+    ("place", "pathway", "reserved_on"),
+)
+
+FORMATS = (
+    STRUCTURES,
+    SITES,
+    HOUSEHOLDS,
+    PATHWAYS,
+    SITUATIONS,
+    TRANSITIONS,
+    CONTACTS,
+    MEASURES,
+    LABELS,
+    PLACES,
+    PROPOSALS,
+    OCCUPANCIES,
+)
 BY_NAME = {f.name: f for f in FORMATS}
 # Stage-machine field keys (pathways.stages) -> transitions.csv columns.
 TRANSITION_COLUMNS = {

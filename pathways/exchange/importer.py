@@ -6,6 +6,7 @@ pathway that the folder names are replaced by the folder's, but only where they 
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,7 +16,8 @@ from django.utils import timezone
 
 from pathways.enums import Relationship
 from pathways.exchange import formats
-from pathways.exchange.reading import RowError, Table, read_table
+from pathways.exchange.lock import import_lock
+from pathways.exchange.reading import ErrorList, Table, read_table
 from pathways.exchange.validation import Folder, Validator, chunks
 from pathways.exchange.writing import BATCH, insert_rows
 from pathways.models import (
@@ -27,10 +29,12 @@ from pathways.models import (
     Pathway,
     Situation,
     Transition,
-    normalize_name,
+    transition_history_replacement,
 )
 from pathways.stages import chain_links
+from places.exchange import write_places
 from territories.models import Label, Site, Structure
+from territories.text import normalize_name
 
 
 @dataclass
@@ -47,7 +51,8 @@ class Counts:
 
 @dataclass
 class ImportReport:
-    errors: list[RowError] = field(default_factory=list)
+    # The first IMPORT_MAX_ERRORS errors; `errors.total` counts them all.
+    errors: ErrorList = field(default_factory=ErrorList)
     ignored: list[str] = field(default_factory=list)
     counts: dict[str, Counts] = field(default_factory=dict)
     dry_run: bool = False
@@ -57,9 +62,30 @@ class ImportReport:
         return not self.errors
 
 
-def import_exchange(files: dict[str, bytes], *, dry_run: bool = False, today: date | None = None) -> ImportReport:
+def _no_heartbeat(**fields) -> None:
+    pass
+
+
+def import_exchange(
+    files: dict[str, bytes],
+    *,
+    dry_run: bool = False,
+    today: date | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
+    heartbeat: Callable[..., None] = _no_heartbeat,
+) -> ImportReport:
     """`files`: the folder's files by name (see reading.read_source). Writes nothing when any row is
-    invalid, or when `dry_run` (the writes are then rolled back, so the counts are the real ones)."""
+    invalid, or when `dry_run` (the writes are then rolled back, so the counts are the real ones).
+
+    One import at a time per instance (lock.import_lock: ImportBusy otherwise). `before_commit` runs
+    inside the import's transaction once everything is written (not for a dry run): its audit event and
+    the job's outcome commit with the rows, or not at all. `heartbeat` is called between files and
+    batches (project/background.Heartbeat)."""
+    with import_lock():
+        return _import(files, dry_run=dry_run, today=today, before_commit=before_commit, heartbeat=heartbeat)
+
+
+def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     tables: dict[str, Table] = {}
     for name in sorted(files):
@@ -70,19 +96,23 @@ def import_exchange(files: dict[str, bytes], *, dry_run: bool = False, today: da
         table, errors = read_table(name, files[name], known=fmt.columns, required=fmt.required)
         tables[name] = table
         report.errors.extend(errors)
-    validator = Validator(tables, today=today or timezone.localdate())
+        heartbeat()
+    validator = Validator(tables, today=today or timezone.localdate(), heartbeat=heartbeat)
     folder = validator.run()
+    heartbeat()
     report.errors.extend(validator.errors)
     order = {fmt.name: index for index, fmt in enumerate(formats.FORMATS)}
     report.errors.sort(key=lambda e: (order[e.file], e.line))
     if report.errors:
         return report
     with transaction.atomic():
-        _Writer(folder, report).run()
+        _Writer(folder, report, heartbeat).run()
         if dry_run:
             transaction.set_rollback(True)
         else:
             _analyze()
+            if before_commit is not None:
+                before_commit(report)
     return report
 
 
@@ -131,12 +161,16 @@ def _transition_rows(pathway_pk: int, history: list[tuple]) -> list[tuple]:
 
 
 class _Writer:
-    def __init__(self, folder: Folder, report: ImportReport):
+    def __init__(self, folder: Folder, report: ImportReport, heartbeat: Callable[..., None] = _no_heartbeat):
         self.folder = folder
         self.report = report
+        self.heartbeat = heartbeat
         self.structures: dict[str, int] = dict(folder.known_structures)
         self.households: dict[str, int] = dict(folder.known_households)
         self.pathways: dict[str, int] = {k: v.pk for k, v in folder.known_pathways.items()}
+        self.sites: dict[str, int] = {}
+        # External ids the last _sync created (the others it touched were already stored).
+        self.synced_new: set[str] = set()
 
     def _count(self, fmt: formats.FileFormat) -> Counts:
         return self.report.counts.setdefault(fmt.name, Counts())
@@ -158,13 +192,16 @@ class _Writer:
                 counts.unchanged += 1
             if stored is not None and pk_map is not None:
                 pk_map[row.id] = stored["pk"]
+        self.heartbeat()
         ids = insert_rows(model, ["external_id", *fields], to_create, returning_ids=pk_map is not None)
+        self.heartbeat()
         if pk_map is not None:
             pk_map.update(zip((row[0] for row in to_create), ids, strict=True))
         if to_update:
             model.objects.bulk_update(to_update, fields, batch_size=BATCH)
         counts.created += len(to_create)
         counts.updated += len(to_update)
+        self.synced_new = {row[0] for row in to_create}
         return {row[0] for row in to_create} | {obj.external_id for obj in to_update}
 
     def run(self) -> None:
@@ -191,6 +228,7 @@ class _Writer:
                     "opened_on": r.opened_on,
                     "closed_on": r.closed_on,
                 },
+                pk_map=self.sites,
             )
         if formats.HOUSEHOLDS.name in present:
             self._households()
@@ -210,6 +248,7 @@ class _Writer:
             )
         if formats.LABELS.name in present:
             self._labels()
+        write_places(self, self._count)
 
     # --- households and their reference person -------------------------------------------------------
 
@@ -231,7 +270,11 @@ class _Writer:
             },
             pk_map=self.households,
         )
+        # Households already in the database whose values the import changes: their version moves on, so
+        # that an edit form opened before the import is refused as stale (pathways.services.household_update).
+        known = set(self.households) - self.synced_new
         if not self.folder.with_names:
+            self._bump_versions(changed_households & known)
             return
         counts = self._count(formats.HOUSEHOLDS)
         new_members, changed_members = [], []
@@ -274,6 +317,12 @@ class _Writer:
         Member.objects.bulk_update(
             changed_members, ["last_name", "first_name", "birth_date", "search_name"], batch_size=BATCH
         )
+        self._bump_versions(changed_households & known)
+
+    def _bump_versions(self, external_ids) -> None:
+        pks = [self.households[external_id] for external_id in external_ids]
+        for chunk in chunks(pks):
+            Household.objects.filter(pk__in=chunk).update(version=F("version") + 1)
 
     def _reference_members(self, external_ids) -> dict[str, Member]:
         members: dict[str, Member] = {}
@@ -415,7 +464,9 @@ class _Writer:
                 to_update.append(Pathway(external_id=external_id, **values))
                 if values["referent_structure_id"] != old["referent_structure_id"]:
                     assignments.append((old["pk"], values["referent_structure_id"]))
+        self.heartbeat()
         ids = insert_rows(Pathway, ["external_id", *PATHWAY_FIELDS], to_create, returning_ids=True)
+        self.heartbeat()
         self.pathways.update(zip((row[0] for row in to_create), ids, strict=True))
         structure_at = 1 + PATHWAY_FIELDS.index("referent_structure_id")
         assignments.extend((pk, row[structure_at]) for pk, row in zip(ids, to_create, strict=True))
@@ -512,8 +563,12 @@ class _Writer:
 
     def _replace(self, model, fields: list[str], pathways: set[str], created: set[str], build) -> None:
         """Delete the stored rows of `pathways` (none for those just created), then insert `build`'s."""
-        for chunk in chunks([self.pathways[p] for p in pathways - created]):
-            model.objects.filter(pathway_id__in=chunk).delete()
+        # The transition log refuses DELETE on PostgreSQL except in this context: the replacement of a
+        # pathway's whole history by the folder's (pathways.models.Transition).
+        with transition_history_replacement():
+            for chunk in chunks([self.pathways[p] for p in pathways - created]):
+                model.objects.filter(pathway_id__in=chunk).delete()
+                self.heartbeat()
         insert_rows(model, fields, [row for p in sorted(pathways) for row in build(self.pathways[p], p)])
 
     # --- labels: identified by territory, label and start date ----------------------------------------

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -34,23 +36,86 @@ class Table:
     missing: set[str] = field(default_factory=set)
 
 
+DEFAULT_MAX_ERRORS = 1000
+
+
+def max_errors() -> int:
+    return getattr(settings, "IMPORT_MAX_ERRORS", DEFAULT_MAX_ERRORS)
+
+
+class ErrorList(list):
+    """Row errors: the first `limit` are kept (and shown), the others only counted, so that a file with
+    a million bad columns neither fills the memory nor renders a page of a hundred megabytes."""
+
+    def __init__(self, limit: int | None = None):
+        super().__init__()
+        self.limit = max_errors() if limit is None else limit
+        self.dropped = 0
+
+    def append(self, error: RowError) -> None:
+        if len(self) < self.limit:
+            super().append(error)
+        else:
+            self.dropped += 1
+
+    def extend(self, errors) -> None:
+        for error in errors:
+            self.append(error)
+        self.dropped += getattr(errors, "dropped", 0)
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.dropped
+
+
 class SourceError(ValueError):
     """The folder or archive cannot be opened at all (French message)."""
 
 
-def read_source(path: str | Path) -> dict[str, bytes]:
-    """The files of a folder or a .zip, by base name (an archive may hold the folder itself)."""
+def megabytes(size: int) -> str:
+    """'50 Mo', '11,4 Mo': as a French reader writes sizes."""
+    text = f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+    return text.replace(".", ",") + " Mo"
+
+
+READ_CHUNK = 1024 * 1024
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limit: int, source: str) -> bytes:
+    """One member of an archive, read by chunks and counted: the sizes an archive declares may lie."""
+    parts = []
+    with archive.open(info) as member:
+        while chunk := member.read(min(READ_CHUNK, budget + 1)):
+            budget -= len(chunk)
+            if budget < 0:
+                raise SourceError(
+                    f"L'archive « {source} » contient plus de {megabytes(limit)} une fois décompressée : "
+                    "c'est la limite. Déposez-la en plusieurs fois."
+                )
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def read_source(path: str | Path, *, max_unpacked: int | None = None, name: str | None = None) -> dict[str, bytes]:
+    """The files of a folder or a .zip, by base name (an archive may hold the folder itself).
+    `max_unpacked`: the most bytes an archive may unpack to, counted as they are read (an archive whose
+    headers lie about its sizes is stopped there); `name`: the archive's name in the messages."""
     path = Path(path)
     if path.is_dir():
         return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
     if path.is_file() and zipfile.is_zipfile(path):
         files = {}
+        budget = max_unpacked
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
-                name = Path(info.filename).name
-                if info.is_dir() or info.filename.startswith("__MACOSX/") or not name or name.startswith("."):
+                member = Path(info.filename).name
+                if info.is_dir() or info.filename.startswith("__MACOSX/") or not member or member.startswith("."):
                     continue
-                files[name] = archive.read(info)
+                if budget is None:
+                    files[member] = archive.read(info)
+                    continue
+                files[member] = _unpack(archive, info, budget, max_unpacked, name or path.name)
+                budget -= len(files[member])
         return files
     if path.exists():
         raise SourceError(f"« {path} » n'est ni un dossier ni une archive .zip.")
@@ -63,11 +128,16 @@ def _separator(header_line: str) -> str:
 
 def read_table(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> tuple[Table, list]:
     """Decode and split one file; header problems are returned as errors on line 1."""
-    errors: list[RowError] = []
+    errors = ErrorList()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return Table(name, []), [RowError(name, 1, "-", "Le fichier n'est pas encodé en UTF-8.")]
+    if "\x00" in text:
+        # No spreadsheet writes a NUL character in a CSV file, and the database refuses it in text.
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        message = "Caractère nul (octet 0) : ce n'est pas un fichier CSV texte. Enregistrez-le au format CSV UTF-8."
+        return Table(name, []), [RowError(name, line, "-", message)]
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first_line))
     header = next(reader, None)
@@ -75,25 +145,27 @@ def read_table(name: str, data: bytes, *, known: tuple[str, ...], required: tupl
         return Table(name, []), [RowError(name, 1, "-", "Fichier vide : la ligne d'en-tête manque.")]
     columns = [cell.strip() for cell in header]
     seen = set()
+    unknown = f"Colonne inconnue. Colonnes possibles : {', '.join(known)}."
     for column in columns:
         if column in seen:
             errors.append(RowError(name, 1, column, "Colonne en double."))
         elif column not in known:
-            errors.append(
-                RowError(name, 1, column or "-", f"Colonne inconnue. Colonnes possibles : {', '.join(known)}.")
-            )
+            errors.append(RowError(name, 1, column or "-", unknown))
         seen.add(column)
     missing = {c for c in required if c not in seen}
     errors.extend(RowError(name, 1, c, "Colonne obligatoire absente.") for c in required if c in missing)
     table = Table(name, columns, missing=missing)
     width = len(columns)
+    # Only the known columns are kept (the last one of a duplicated name, as a dict does): the others
+    # are reported above, and a file of a million columns must not make a million-key dict per row.
+    kept = list({column: index for index, column in enumerate(columns) if column in known}.items())
     for line, cells in enumerate(reader, start=2):
         if not any(cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             errors.append(RowError(name, line, "-", f"{len(cells)} valeurs pour {width} colonnes."))
             continue
-        table.rows.append((line, {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}))
+        table.rows.append((line, {column: cells[index].strip() for column, index in kept if index < len(cells)}))
     return table, errors
 
 

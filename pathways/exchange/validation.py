@@ -4,6 +4,7 @@ The stage machine and the situation rules are those of `pathways.stages`, called
 services call them: the import never restates a rule.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +13,7 @@ from django.db.models import TextChoices
 
 from pathways.enums import IMPORT_INITIAL_STAGES, Composition, ContactKind, MeasureKind, Stage
 from pathways.exchange import formats
-from pathways.exchange.reading import RowError, Table, parse_bool, parse_date, parse_int
+from pathways.exchange.reading import ErrorList, RowError, Table, parse_bool, parse_date, parse_int
 from pathways.models import Household, Pathway
 from pathways.stages import check_situation, check_transition
 from territories.enums import LabelKind, SiteKind, StructureKind
@@ -130,6 +131,8 @@ class Folder:
     known_households: dict[str, int] = field(default_factory=dict)
     known_pathways: dict[str, ExistingPathway] = field(default_factory=dict)
     communes: dict[str, str] = field(default_factory=dict)
+    # places.csv, proposals.csv and occupancies.csv (places.exchange.PlacesFolder).
+    places: object = None
 
 
 _CODES: dict[type, frozenset[str]] = {}
@@ -146,6 +149,10 @@ def _choices_message(noun: str, value: str, choices: type[TextChoices]) -> str:
     return f"{noun} : « {value} ». Valeurs possibles : {', '.join(choices.values)}."
 
 
+# " : « value »" in a message, taken out of the messages about personal columns.
+_QUOTED = re.compile(r" ?: « [^»]*»")
+
+
 class _Row:
     """The cells of one row, with the errors found in it (one per column, the first one wins)."""
 
@@ -158,8 +165,11 @@ class _Row:
             self.errors[column] = message
 
     def close(self) -> bool:
-        """Report the row's errors; True when the row is valid."""
+        """Report the row's errors; True when the row is valid. A rejected name or birth date is not
+        quoted: errors are stored with the import job, and must not keep personal data."""
         for column, message in self.errors.items():
+            if column in formats.PERSONAL_COLUMNS:
+                message = _QUOTED.sub("", message)
             self.sink.append(RowError(self.table.name, self.line, column, message))
         return not self.errors
 
@@ -195,11 +205,16 @@ class _Row:
 
 
 class Validator:
-    def __init__(self, tables: dict[str, Table], *, today: date):
+    def __init__(self, tables: dict[str, Table], *, today: date, heartbeat=None):
         self.tables = tables
         self.today = today
-        self.errors: list[RowError] = []
+        # Called every thousand rows: a worker validating a million rows still shows it is alive.
+        self.heartbeat = heartbeat or (lambda: None)
+        self.errors = ErrorList()
         self.folder = Folder(present=set(tables))
+        from places.exchange import PlacesValidation
+
+        self.places = PlacesValidation(self)
 
     # --- lookups -------------------------------------------------------------------------------------
 
@@ -239,6 +254,7 @@ class Validator:
             | self._refs(formats.TRANSITIONS, "pathway")
             | self._refs(formats.CONTACTS, "pathway")
             | self._refs(formats.MEASURES, "pathway")
+            | self.places.load_references()
         ) - self.pathway_ids
         for chunk in chunks(wanted):
             for external_id, pk, opened_on in Pathway.objects.filter(external_id__in=chunk).values_list(
@@ -275,7 +291,9 @@ class Validator:
         table = self.tables.get(fmt.name)
         if table is None:
             return
-        for line, cells in table.rows:
+        for count, (line, cells) in enumerate(table.rows, start=1):
+            if count % 1000 == 0:
+                self.heartbeat()
             yield _Row(table, line, cells, self.errors)
 
     def _unique_id(self, row: _Row, seen: dict[str, int]) -> str:
@@ -299,6 +317,7 @@ class Validator:
         self._contacts()
         self._measures()
         self._labels()
+        self.places.run()
         return self.folder
 
     def _structures(self) -> None:

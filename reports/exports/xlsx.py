@@ -6,11 +6,12 @@ import io
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
+from project.spreadsheets import sheet_filter, sheet_layout
 from reports.exports.tables import BilanTable, Cell
 
 BOLD = Font(bold=True)
+HEADER_ROW = 5  # below the title, the period and the note of heading()
 TITLE = Font(bold=True, size=14)
 
 
@@ -27,7 +28,7 @@ def heading(sheet, table: BilanTable, subtitle: str) -> None:
     generated = timezone.localtime(table.generated_at)
     note = f"Généré le {generated:%d/%m/%Y à %H:%M}"
     if table.secrecy:
-        note += " · secret statistique appliqué (« < 5 » : entre 1 et 4 ; « secret » : moins de 5 cas)"
+        note += " · secret statistique appliqué (« < 5 » : entre 1 et 4 ; « secret » : moins de 5 cas, ou masqué pour protéger un « < 5 »)"
     sheet.append([note])
     sheet.append([])
 
@@ -49,12 +50,27 @@ def figures_sheet(sheet, table: BilanTable, columns: list[str], cells_of, *, ext
                 target.number_format = "0.0"
             elif isinstance(target.value, int):
                 target.number_format = "#,##0"
-    sheet.column_dimensions["B"].width = 34
-    sheet.column_dimensions["C"].width = 60
-    sheet.column_dimensions["D"].width = 16
-    for column in range(5, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 16
-    sheet.freeze_panes = "E6"
+    # The header (row 5) and the indicator's columns stay in view; every column can be filtered.
+    sheet_layout(
+        sheet,
+        header_row=HEADER_ROW,
+        widths=[6, 34, 60, 16] + [max(12, min(len(title) + 4, 28)) for title in header[4:]],
+        frozen_columns=4,
+    )
+    sheet_filter(sheet, header_row=HEADER_ROW, columns=len(header), last_row=sheet.max_row)
+
+
+def annex_sheet(sheet, table: BilanTable) -> None:
+    """« Annexe : offre et propositions » (places.figures): not among the plan's indicators."""
+    heading(sheet, table, table.annex.title)
+    sheet.append(["Code", "Chiffre", "Unité", "Valeur"])
+    for column in range(1, 5):
+        sheet.cell(row=sheet.max_row, column=column).font = BOLD
+    for row in table.annex.rows:
+        sheet.append([row.code, f"  {row.label}" if row.detail else row.label, row.unit, cell_value(row.cell)])
+        value = sheet.cell(row=sheet.max_row, column=4)
+        value.number_format = "0.0" if isinstance(value.value, float) else "#,##0"
+    sheet_layout(sheet, header_row=HEADER_ROW, widths=[34, 70, 14, 12])
 
 
 def xlsx_bytes(table: BilanTable) -> bytes:
@@ -80,8 +96,10 @@ def xlsx_bytes(table: BilanTable) -> bytes:
         indicator = row.indicator
         definitions.append([indicator.code, indicator.axis, indicator.label, indicator.unit, indicator.definition])
         definitions.cell(row=definitions.max_row, column=5).alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDE", (34, 6, 50, 16, 110), strict=True):
-        definitions.column_dimensions[letter].width = width
+    sheet_layout(definitions, header_row=1, widths=[34, 6, 50, 16, 110])
+    sheet_filter(definitions, header_row=1, columns=5, last_row=definitions.max_row)
+    if table.annex is not None:
+        annex_sheet(workbook.create_sheet("Annexe offre"), table)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import template
 
-from reports.exports.tables import format_number
+from reports.exports.tables import format_number, format_target
 
 register = template.Library()
 
@@ -49,3 +49,28 @@ def unite(value, unit: str) -> str:
     if value is None:
         return "—"
     return f"{number_text(value)} {unit if is_plural(value) else singular_of(unit)}"
+
+
+@register.filter
+def taille(size) -> str:
+    """`{{ job.file_size|taille }}`: "820 octets", "1,4 ko", "2,3 Mo", as people write file sizes (Django's
+    filesizeformat writes "1,4 Kio" in French)."""
+    size = int(size or 0)
+    if size < 1024:
+        return pluriel(size, "octet")
+    value = size / 1024
+    for unit in ("ko", "Mo", "Go"):
+        if value < 1024 or unit == "Go":
+            break
+        value /= 1024
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0") + f" {unit}"
+
+
+@register.filter
+def cible(value, indicator) -> str:
+    """`{{ target.value|cible:indicator }}`: a target in its indicator's notation, with its unit agreed
+    ("1 500 places", "1 ménage", "12,5 %")."""
+    text = format_target(value, indicator)
+    if indicator.kind == "percent":
+        return text
+    return f"{text} {indicator.unit if is_plural(value) else singular_of(indicator.unit)}"

@@ -1,5 +1,6 @@
 """Drill-down: from a figure to the records behind it, by reference, never by name (administrators
-see aggregates). A record whose pathway the user may open anyway gets a link to its household page."""
+see aggregates), and only those of the reader's scope (reports.perms.records_in_scope). A record whose
+pathway the user may open anyway gets a link to its household page."""
 
 from dataclasses import dataclass, replace
 
@@ -11,12 +12,15 @@ from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
+from audit.decorators import audit_shown, audited
+from audit.enums import Target
 from pathways.models import Household, Pathway
+from project.db_router import replica_reads
 from reports import perms
 from reports.catalogue import CATALOGUE
 from reports.exports.tables import format_number
 from reports.models import BilanFigure
-from reports.views.runs import readable_runs
+from reports.views.runs import readable_runs, run_finished_at
 
 RECORDS_PER_PAGE = 100
 # The casework area's household page (web/urls_casework.py), linked when the area is installed.
@@ -106,6 +110,8 @@ def with_links(lines: list[RecordLine], user) -> list[RecordLine]:
 
 
 @login_required
+@audited(Target.BILAN)
+@replica_reads("Drill-down", since=run_finished_at)
 def figure_records(request, pk, figure_pk):
     run = get_object_or_404(readable_runs(request.user), pk=pk)
     if not perms.can_drill_down(request.user):
@@ -115,9 +121,19 @@ def figure_records(request, pk, figure_pk):
     model = apps.get_model(figure.record_model)
     ids = figure.records.values("record_id")
     records = model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by("pk")
+    # Only the case files of the reader's scope are listed (a coordinator reads the bilan of an EPCI
+    # across three départements); the page says how many are left out.
+    total = records.count()
+    records = perms.records_in_scope(figure.record_model, records, request.user)
     page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     lines = [describe(record) for record in page.object_list]
     lines = with_links(lines, request.user)
+    # The records behind a figure are case files read by reference: logged with their pathway ids.
+    audit_shown(
+        request,
+        object_ids=sorted({line.pathway_id for line in lines if line.pathway_id}),
+        detail=f"détail du chiffre {figure_pk}",
+    )
     indicator = CATALOGUE[figure.indicator_code]
     return render(
         request,
@@ -129,5 +145,7 @@ def figure_records(request, pk, figure_pk):
             "indicator": indicator,
             "page": page,
             "lines": lines,
+            "total": total,
+            "left_out": total - page.paginator.count,
         },
     )

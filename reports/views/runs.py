@@ -9,18 +9,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.decorators import audit_shown, audited, no_names
+from audit.enums import Action, Target
+from places.figures import bilan_annex
+from project.background import BROKER_DOWN_MESSAGE, pages_resend
+from project.db_router import replica_reads
 from reports import perms
 from reports.charts import bilan_charts
 from reports.enums import RunStatus
-from reports.exports.csvfile import csv_text
+from reports.exports.csvfile import csv_bytes
 from reports.exports.pdf import pdf_bytes
 from reports.exports.tables import run_table
 from reports.exports.xlsx import xlsx_bytes
 from reports.forms import BilanRequestForm
 from reports.models import BilanRun
-from reports.services import bilan_run_publish, bilan_run_request
+from reports.services import bilan_run_publish, bilan_run_request, runs_sweep
 
 RUNS_PER_PAGE = 30
+
+
+def run_finished_at(request, pk, **kwargs):
+    """When the URL's run finished (on the primary): a replica serves its pages once it has replayed it."""
+    return BilanRun.objects.filter(pk=pk).values_list("finished_at", flat=True).first()
 
 
 def readable_runs(user):
@@ -31,9 +41,10 @@ def readable_runs(user):
 
 
 @login_required
+@no_names(reason="the list of bilans")
 def run_list(request):
     runs = readable_runs(request.user)
-    runs.fail_stuck()
+    runs_sweep(runs, resend=pages_resend())
     territories = runs.order_by().values_list("territory_kind", "territory_code", "territory_name").distinct()
     choices = sorted(
         {(f"{kind}:{code}" if code else kind, name) for kind, code, name in territories}, key=lambda c: c[1]
@@ -60,6 +71,7 @@ def run_list(request):
 
 
 @login_required
+@no_names(reason="the request form")
 def run_request(request):
     if not perms.can_set_targets(request.user):
         raise PermissionDenied("Seule l'administration demande des bilans.")
@@ -77,17 +89,22 @@ def run_request(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.info(request, "Bilan demandé : le calcul est lancé.")
+            if run.sent is False:
+                messages.warning(request, f"Bilan demandé. {BROKER_DOWN_MESSAGE}")
+            else:
+                messages.info(request, "Bilan demandé : le calcul est lancé.")
             return redirect("reports:run_detail", pk=run.pk)
     return render(request, "reports/run_request.html", {"title": "Demander un bilan", "form": form})
 
 
 @login_required
+@no_names(reason="aggregates only")
 def run_detail(request, pk):
     run = get_object_or_404(readable_runs(request.user).select_related("requested_by", "published_by"), pk=pk)
     context = {"title": str(run), "run": run}
     if run.status == RunStatus.DONE:
         table = run_table(run, secrecy=not perms.sees_exact_figures(request.user))
+        table.annex = bilan_annex(run.territory, run.start, run.end, secrecy=table.secrecy)
         context |= {
             "table": table,
             "charts": bilan_charts(table),
@@ -98,10 +115,11 @@ def run_detail(request, pk):
 
 
 @login_required
+@no_names(reason="the status of a run")
 def run_status(request, pk):
     """Polled by htmx while the run is pending or running; once it is finished, the page reloads."""
     runs = readable_runs(request.user)
-    runs.fail_stuck()
+    runs_sweep(runs, resend=False)  # sending again is the list page's and the beat's, not every poll's
     run = get_object_or_404(runs, pk=pk)
     response = render(request, "reports/_run_status.html", {"run": run})
     if run.is_finished:
@@ -111,6 +129,7 @@ def run_status(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@no_names(reason="the publication confirmation")
 def run_publish(request, pk):
     """GET asks for confirmation (publication cannot be undone), only the POST of that page publishes:
     two steps that work without JavaScript."""
@@ -137,18 +156,23 @@ def run_publish(request, pk):
 
 EXPORTS = {
     "xlsx": (xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "csv": (lambda table: csv_text(table).encode("utf-8"), "text/csv; charset=utf-8"),
+    "csv": (csv_bytes, "text/csv; charset=utf-8"),
     "pdf": (pdf_bytes, "application/pdf"),
 }
 
 
 @login_required
+# A downloaded bilan leaves the application: who took which one is logged.
+@audited(Target.BILAN, action=Action.EXPORT)
+@replica_reads("Bilan export", since=run_finished_at)
 def run_export(request, pk, fmt):
     if fmt not in EXPORTS:
         raise Http404("Format inconnu.")
     run = get_object_or_404(readable_runs(request.user).filter(status=RunStatus.DONE), pk=pk)
+    audit_shown(request, detail=f"{fmt.upper()} — {run}"[:300])
     render_file, content_type = EXPORTS[fmt]
     table = run_table(run, secrecy=not perms.sees_exact_figures(request.user))
+    table.annex = bilan_annex(run.territory, run.start, run.end, secrecy=table.secrecy)
     table.generated_at = timezone.now()
     name = f"bilan-{run.territory_key.replace(':', '-')}-{run.start:%Y%m%d}-{run.end:%Y%m%d}.{fmt}"
     response = HttpResponse(render_file(table), content_type=content_type)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
+from audit.decorators import no_names
 from reports import perms
 from reports.catalogue import CATALOGUE
 from reports.forms import TargetForm
@@ -11,6 +12,7 @@ from reports.services import target_set
 
 
 @login_required
+@no_names(reason="targets of the indicators")
 def targets(request):
     if not perms.can_set_targets(request.user):
         raise PermissionDenied("Seule l'administration fixe les cibles.")

@@ -78,7 +78,8 @@ def test_administrators_observers_anonymous_and_inactive_see_no_pathway(world):
     assert visible(AnonymousUser(), world) == set()
     assert visible(UserFactory(caseworker=True, structures=[asso], is_active=False), world) == set()
     assert visible(UserFactory(coordinator=True, is_active=False), world) == set()
-    assert visible(UserFactory(role="", is_superuser=True), world) == set(world) - {"structures"}
+    # A superuser is an operator (docs/roles.md): reference data and accounts, no household.
+    assert visible(UserFactory(role="", is_superuser=True), world) == set()
 
 
 def found(text, user):

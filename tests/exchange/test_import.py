@@ -240,3 +240,29 @@ def test_booleans_and_partial_folder(geo, tmp_path):
     p2 = Pathway.objects.get(external_id="P2")
     assert (p2.stage, p2.last_activity_on) == (Stage.ATTENTE_ORIENTATION, datetime.date(2021, 1, 4))
     assert Contact.objects.filter(pathway__external_id="P1").count() == 2
+
+
+def test_an_import_that_changes_a_household_moves_its_version_on(geo, tmp_path):
+    """An edit form opened before the import carries the old version and is refused as stale."""
+    run_import(write_folder(tmp_path / "first"))
+    versions = dict(Household.objects.values_list("external_id", "version"))
+
+    run_import(
+        write_folder(
+            tmp_path / "second",
+            households_csv=replace_line("households.csv", "M1,personne_seule,1,0", "M1,couple_sans_enfant,2,0"),
+        )
+    )
+    run_import(
+        write_folder(
+            tmp_path / "third",
+            households_csv=replace_line(
+                replace_line("households.csv", "M1,personne_seule,1,0", "M1,couple_sans_enfant,2,0"),
+                "Martin,Léa",
+                "Martin,Lea",
+            ),
+        )
+    )
+
+    after = dict(Household.objects.values_list("external_id", "version"))
+    assert after == {"M1": versions["M1"] + 1, "M2": versions["M2"] + 1}

@@ -80,9 +80,9 @@ def test_job_list_shows_own_jobs_or_all_for_a_superuser(client, django_assert_ma
     make_job(other, "autre.zip", status=ImportStatus.FAILED, error="L'import a échoué.")
 
     client.force_login(admin)
-    # Session, user, the UPDATE that fails stuck jobs, count of the jobs, the page of jobs joined to their
-    # uploader; then the session is saved (SESSION_SAVE_EVERY_REQUEST: a savepoint, its UPDATE, the
-    # release), whatever the number of jobs.
+    # Session, user, the sweep's SELECT of the unfinished jobs (no UPDATE: none is stuck), count of the
+    # jobs, the page of jobs joined to their uploader; then the session is saved (SESSION_SAVE_EVERY_REQUEST:
+    # a savepoint, its UPDATE, the release), whatever the number of jobs.
     with django_assert_max_num_queries(8):
         page = client.get(reverse("exchange:job_list")).content.decode()
     assert "premier.zip" in page and "second.zip" in page

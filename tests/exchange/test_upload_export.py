@@ -123,5 +123,5 @@ def test_territories_outside_the_scope_are_refused(client, imported):
     assert outside.status_code == paris.status_code == unknown.status_code == 200
     assert "Sélectionnez un choix valide. region:93 n’en fait pas partie." in outside.content.decode()
     assert "La commune « Paris » n&#x27;est pas dans votre territoire (Bouches-du-Rhône)." in paris.content.decode()
-    assert "Aucune commune de code « 99999 »." in unknown.content.decode()
+    assert "Aucune commune n&#x27;a le code INSEE « 99999 »." in unknown.content.decode()
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()

@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.enums import Action
 from audit.models import AuditEvent
@@ -182,7 +183,7 @@ def test_files_the_importer_cannot_read_are_refused_in_french(
     assert refusal("menages.csv", b"id\n1\n") == (
         "« menages.csv » n'est pas un fichier du format d'échange : son nom doit être l'un de structures.csv, "
         "sites.csv, households.csv, pathways.csv, situations.csv, transitions.csv, contacts.csv, measures.csv, "
-        "labels.csv."
+        "labels.csv, places.csv, proposals.csv, occupancies.csv."
     )
     assert refusal("structures.csv", b"") == "Le fichier « structures.csv » est vide."
     assert refusal("echange.zip", b"PK pas une archive") == "« echange.zip » n'est pas une archive .zip lisible."
@@ -191,7 +192,8 @@ def test_files_the_importer_cannot_read_are_refused_in_french(
     (readme / "lisez-moi.txt").write_text("rien", encoding="utf-8")
     assert refusal("vide.zip", zip_bytes(readme)) == (
         "L'archive « vide.zip » ne contient aucun fichier du format d'échange (structures.csv, sites.csv, "
-        "households.csv, pathways.csv, situations.csv, transitions.csv, contacts.csv, measures.csv, labels.csv)."
+        "households.csv, pathways.csv, situations.csv, transitions.csv, contacts.csv, measures.csv, labels.csv, "
+        "places.csv, proposals.csv, occupancies.csv)."
     )
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     assert refusal("structures.csv", b"id,name,kind\n" + b"x" * (2 * 1024 * 1024)) == (
@@ -246,9 +248,11 @@ def test_every_finished_import_is_audited(client, admin, tmp_path, django_captur
 
 
 def test_pending_job_page_polls_until_the_job_is_finished(client, admin, tmp_path, django_capture_on_commit_callbacks):
-    # Without running the on-commit callbacks, the job stays pending, as while it waits for a worker.
+    # Without running the on-commit callbacks, the job stays pending, as while it waits for a worker
+    # (the broker has it: sent_at is set, as the callback does).
     client.post(reverse("exchange:upload"), {"file": folder_zip(tmp_path)})
     job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
     status_url = reverse("exchange:job_status", args=[job.pk])
 
     page = client.get(reverse("exchange:job_detail", args=[job.pk])).content.decode()

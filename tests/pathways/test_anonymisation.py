@@ -18,10 +18,13 @@ from pathways.enums import ContactKind, MeasureKind, SituationKind, Stage
 from pathways.exchange.exporter import export_exchange
 from pathways.models import Assignment, Contact, Household, Member, Transition
 from pathways.tasks import anonymise_inactive_task
+from places import services as place_services
+from places.models import PlaceEvent
 from reports.indicators import compute_bilan
 from territories.territory import parse_territory
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import HouseholdFactory, PathwayFactory, advance
+from tests.places.factories import make_place, oriented_pathway
 from tests.reports.bilan_scenario import END, SECRET_NAME, START, make_scenario
 from tests.territories.factories import StructureFactory
 from tests.web.test_casework_fixtures import world as world  # noqa: F401 - the fixture
@@ -271,19 +274,37 @@ def test_the_export_writes_the_placeholder_and_no_note(geo, tmp_path):
 
 
 @pytest.mark.django_db
+def test_the_notes_of_a_place_proposal_are_cleared(geo):
+    """A proposal's details may name people (a place's history too): anonymisation clears them."""
+    long_ago = days_before(800)
+    pathway = oriented_pathway(on=long_ago, commune=geo.marseille)
+    place = make_place(on=long_ago)
+    proposal = place_services.proposal_create(
+        place=place, pathway=pathway, on=long_ago, by=None, note="Mme Durand préfère le rez-de-chaussée"
+    )
+    PlaceEvent.objects.filter(proposal=proposal).update(note="Visite avec sa fille")
+
+    assert households_anonymise(today=TODAY).households == 1
+
+    proposal.refresh_from_db()
+    assert (proposal.note, proposal.place_id, proposal.proposed_on) == ("", place.pk, long_ago)
+    assert not PlaceEvent.objects.filter(pathway=pathway).exclude(note="").exists()
+
+
+@pytest.mark.django_db
 def test_the_number_of_queries_does_not_grow_with_the_households(geo, django_assert_max_num_queries):
     for days in (800, 900):
         household = household_last_active(days)
         services.contact_record(
             pathway=household.pathways.get(), on=days_before(days), kind="visite", note="x", by=None
         )
-    # savepoint, the count, members, contact notes, transition reasons, assignment notes, the households,
-    # the audit event, release
-    with django_assert_max_num_queries(9):
+    # savepoint, the count, members, contact notes, transition reasons, assignment notes, reminder
+    # messages, proposal notes, place history notes, the households, the audit event, release
+    with django_assert_max_num_queries(12):
         assert households_anonymise(today=TODAY).households == 2
     for days in range(800, 810):
         household_last_active(days)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         assert households_anonymise(today=TODAY).households == 10
     with django_assert_max_num_queries(3):  # savepoint, the count, release
         assert households_anonymise(today=TODAY).households == 0

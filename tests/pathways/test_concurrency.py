@@ -1,7 +1,6 @@
 """Two people moving the same pathway at the same moment: the row lock must serialise them."""
 
 import datetime
-import threading
 import time
 
 import pytest
@@ -12,8 +11,11 @@ from pathways import services
 from pathways.enums import Stage
 from pathways.models import Pathway
 from tests.pathways.factories import PathwayFactory
+from tests.pathways.threads import in_threads
 
 pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.usefixtures("integrity_after"),
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
@@ -25,28 +27,20 @@ pytestmark = [
 
 def race(pathway_id: int, moves: list[dict]) -> list:
     """Run each move in its own thread and connection; return, per move, the transition or the error."""
-    results: list = [None] * len(moves)
-    start = threading.Barrier(len(moves))
 
-    def move(index, fields):
+    def move(index, barrier):
+        barrier.wait()
         try:
-            start.wait()
             with transaction.atomic():
                 pathway = Pathway.objects.get(pk=pathway_id)
-                results[index] = services.pathway_transition(pathway=pathway, by=None, **fields)
+                result = services.pathway_transition(pathway=pathway, by=None, **moves[index])
                 # Keep the lock a moment so that the other thread surely waits on it.
                 time.sleep(0.3)
+                return result
         except ValidationError as error:
-            results[index] = error
-        finally:
-            connection.close()
+            return error
 
-    threads = [threading.Thread(target=move, args=(i, fields)) for i, fields in enumerate(moves)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    return in_threads(move, len(moves), timeout=30)
 
 
 @pytest.fixture

@@ -196,7 +196,7 @@ def test_household_create_with_a_bad_member_writes_nothing(db):
     assert (Household.objects.count(), Member.objects.count()) == (0, 0)
 
 
-def test_household_update_keeps_changes_adds_and_drops_members(db):
+def test_household_update_keeps_changes_adds_and_removes_members(db):
     household = services.household_create(
         composition=Composition.PERSONNE_SEULE,
         adults=1,
@@ -223,8 +223,18 @@ def test_household_update_keeps_changes_adds_and_drops_members(db):
         (kept.pk + 1, "durand noe"),
     ]
 
-    services.household_update(household=household, children=0, members=[{"id": kept.pk, "last_name": "Durand"}])
+    # A member left out of `members` is kept: only `removed` removes one.
+    services.household_update(household=household, members=[{"id": kept.pk, "last_name": "Durand"}])
+    assert list(household.members.values_list("pk", "first_name")) == [(kept.pk, "Alex"), (kept.pk + 1, "Noé")]
+    services.household_update(
+        household=household, composition=Composition.PERSONNE_SEULE, children=0, members=[], removed=[kept.pk + 1]
+    )
     assert list(household.members.values_list("pk", "first_name")) == [(kept.pk, "Alex")]
+    household.refresh_from_db()
+    assert (household.version, household.last_change) == (
+        4,
+        "composition modifiée, nombre d'enfants modifié, 1 personne retirée",
+    )
 
 
 # Assignment --------------------------------------------------------------------------------------------

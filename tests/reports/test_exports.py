@@ -66,7 +66,7 @@ def test_observers_download_the_published_figures_under_secrecy(client, run, obs
     assert by_year["attributions_sans_abri"]["Total"] == "< 5"
     assert by_year["part_attributions_sans_domicile"]["2020"] == "secret"
     assert by_year["places_pensions_famille_creees"]["2018"] == 3
-    rows = list(csv.DictReader(io.StringIO(download(client, observer, run, "csv").decode())))
+    rows = csv_rows(download(client, observer, run, "csv"))
     total = {r["code"]: r["valeur"] for r in rows if r["vue"] == "periode"}
     assert (total["attributions_sans_abri"], total["attributions_total"], total["territoires_acceleres"]) == (
         "< 5",
@@ -77,8 +77,16 @@ def test_observers_download_the_published_figures_under_secrecy(client, run, obs
     assert by_departement[("part_attributions_sans_domicile", "Alpes-Maritimes")] == "secret"
 
 
+def csv_rows(content: bytes) -> list[dict]:
+    """The bilan CSV as a French spreadsheet reads it: UTF-8 with a byte-order mark, `;`-separated."""
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
 def test_the_csv_has_a_line_per_figure(client, run, admin):
-    rows = list(csv.DictReader(io.StringIO(download(client, admin, run, "csv").decode())))
+    content = download(client, admin, run, "csv")
+    assert content.splitlines()[0].decode("utf-8-sig").startswith("code;axe;indicateur;unite;vue;")
+    rows = csv_rows(content)
     assert len(rows) == 19 * (1 + 5 + 6)
     places = [r for r in rows if r["code"] == "places_iml_creees"]
     assert [(r["vue"], r["annee"], r["territoire"], r["valeur"]) for r in places[:3]] == [
@@ -86,6 +94,9 @@ def test_the_csv_has_a_line_per_figure(client, run, admin):
         ("annee", "2018", "Provence-Alpes-Côte d'Azur", "0"),
         ("annee", "2019", "Provence-Alpes-Côte d'Azur", "120"),
     ]
+    # Decimal commas: a French spreadsheet reads "88.9" as text.
+    share = next(r for r in rows if r["code"] == "part_attributions_sans_domicile" and r["vue"] == "periode")
+    assert share["valeur"] == "88,9"
 
 
 def test_the_pdf_has_the_tables_the_charts_and_the_definitions(client, run, admin, observer, tmp_path):
@@ -100,7 +111,9 @@ def test_the_pdf_has_the_tables_the_charts_and_the_definitions(client, run, admi
     line = next(line for line in text.splitlines() if "Places d'intermédiation locative créées" in line)
     assert line.split()[-6:] == ["0", "120", "0", "40", "0", "160"]
     hidden = pdf_text(download(client, observer, run, "pdf"), tmp_path)
-    line = next(line for line in hidden.splitlines() if "ménages sans-abri" in line and "attributions" in line)
+    lines = hidden.split("\f")[0].splitlines()
+    # The label wraps on two lines ("… à des" / "ménages sans-abri"); its figures are on the first.
+    line = lines[next(i for i, line in enumerate(lines) if line.split()[:2] == ["ménages", "sans-abri"]) - 1]
     # pdftotext -layout keeps « < 5 » as « <5 »: years 2018 to 2022, then the total.
     assert line.split()[-6:] == ["0", "0", "<5", "0", "0", "<5"]
 
@@ -115,3 +128,18 @@ def test_the_bilan_command_writes_the_same_files(geo, tmp_path):
     assert by_year["attributions_sans_abri"]["Total"] == 2  # the command shows exact figures
     call_command("bilan", **common, format="pdf", output=str(pdf))
     assert "Places créées par sous-territoire" in pdf_text(pdf.read_bytes(), tmp_path)
+
+
+def test_the_xlsx_sheets_have_column_widths_a_frozen_header_and_filters(client, run, admin):
+    workbook = load_workbook(io.BytesIO(download(client, admin, run, "xlsx")))
+    by_year = workbook["Par année"]
+    # Header on row 5 and the indicator's four columns stay in view; every column is filtered.
+    assert by_year.freeze_panes == "E6"
+    assert by_year.auto_filter.ref == f"A5:J{by_year.max_row}" and by_year.max_row == 5 + 19
+    assert by_year.column_dimensions["C"].width == 60 and by_year.column_dimensions["E"].width == 12
+    by_territory = workbook["Par sous-territoire"]
+    assert by_territory.auto_filter.ref == f"A5:K{5 + 19}"
+    assert by_territory.column_dimensions["G"].width == len("Alpes-Maritimes") + 4
+    definitions = workbook["Définitions"]
+    assert (definitions.freeze_panes, definitions.auto_filter.ref) == ("A2", "A1:E20")
+    assert definitions.column_dimensions["E"].width == 110

@@ -115,13 +115,14 @@ def test_figures_are_typed_and_keep_the_records_behind_them(scenario, admin, dja
 def test_the_task_fails_the_run_with_the_error_when_the_computation_raises(
     scenario, admin, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(territory, start, end):
+    def broken(place, start, end, on_indicator):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr("reports.indicators.compute_bilan", broken)
+    monkeypatch.setattr("reports.services._indicators", broken)
     run = request_run(admin, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
-    assert run.error == "Le calcul du bilan a échoué : RuntimeError : base indisponible"
+    # No English technical text reaches the user: the exception is in the server's log.
+    assert run.error == "Le calcul du bilan a échoué à cause d'une erreur inattendue, signalée à l'équipe technique."
     assert run.finished_at is not None
     assert not BilanFigure.objects.filter(run=run).exists()
 

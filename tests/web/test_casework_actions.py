@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pathways import services
 from pathways.models import Contact, Measure, Situation, Transition
+from pathways.stages import impossible_move
 from tests.pathways.factories import advance
 from tests.web.test_casework_fixtures import OPENED
 from tests.web.test_casework_fixtures import world as world  # noqa: F401 - the fixture
@@ -80,8 +81,22 @@ def test_a_step_before_the_previous_one_is_refused_next_to_the_date(client, worl
 
 
 @pytest.mark.django_db
-def test_an_impossible_move_is_explained_next_to_the_stage(client, world):
+def test_an_impossible_move_is_explained_next_to_the_stage_with_what_this_role_may_do(client, world):
     client.force_login(world.ana)
+    page = _stage(client, world, {"stage": "entree", "date": "2024-02-01"}).content.decode()
+    # A caseworker is not told to choose "Orienté": the orientation decision is the coordinators'.
+    message = (
+        "Passage impossible de « Demande enregistrée » à « Entrée dans les lieux ». Étapes possibles : "
+        "« Évaluation sociale », « Clôture : perdu de vue », « Clôture : renonciation », "
+        "« Clôture : départ du territoire », « Clôture : décès »."
+    )
+    assert _error(page, f"id_etape{world.pathway.pk}-stage", message)
+    assert Transition.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_coordinator_is_offered_the_orientation_in_the_same_refusal(client, world):
+    client.force_login(world.coord)
     page = _stage(client, world, {"stage": "entree", "date": "2024-02-01"}).content.decode()
     message = (
         "Passage impossible de « Demande enregistrée » à « Entrée dans les lieux ». Étapes possibles : "
@@ -89,7 +104,15 @@ def test_an_impossible_move_is_explained_next_to_the_stage(client, world):
         "« Clôture : départ du territoire », « Clôture : décès »."
     )
     assert _error(page, f"id_etape{world.pathway.pk}-stage", message)
-    assert Transition.objects.count() == 1
+
+
+def test_a_refusal_with_nothing_left_for_the_role_says_why():
+    message = impossible_move("reperage", "entree", [], withheld=True)
+    assert message.endswith(
+        "Étapes possibles : aucune que votre rôle permet d'enregistrer "
+        "(la décision d'orientation revient à la coordination)."
+    )
+    assert impossible_move("sortie_logee", "entree", []).endswith("Étapes possibles : aucune (parcours clos).")
 
 
 @pytest.mark.django_db
@@ -161,12 +184,13 @@ def test_a_stale_form_is_refused_and_nothing_is_overwritten(client, world):
     services.pathway_transition(
         pathway=world.pathway, to_stage="evaluation", on=datetime.date(2024, 2, 1), by=world.bob
     )
-    response = _stage(client, world, {"stage": "renonciation", "date": "2024-02-02"}, version=1)
+    seen = f"demande:{world.pathway.referent_structure_id}:"
+    response = _stage(client, world, {"stage": "renonciation", "date": "2024-02-02", "seen": seen}, version=1)
     page = response.content.decode()
     assert 'data-testid="stale-alert"' in page
     assert (
-        "Ce parcours a été modifié entre-temps par une autre personne : il est maintenant à l&#x27;étape "
-        "« Évaluation sociale » depuis le 01/02/2024. Vérifiez son état puis recommencez."
+        "Ce parcours a été modifié entre-temps par Bob Autre : son étape est passée de « Demande enregistrée » "
+        "à « Évaluation sociale ». Vérifiez son état puis recommencez."
     ) in page
     world.pathway.refresh_from_db()
     assert (world.pathway.stage, world.pathway.version) == ("evaluation", 2)

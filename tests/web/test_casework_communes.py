@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from territories.forms import CommuneField, resolve_commune
 from territories.models import Commune
 from tests.web.test_casework_fixtures import world as world  # noqa: F401 - the fixture
-from web.forms.communes import CommuneField, resolve_commune
 
 SUGGEST = "/communes/suggestions/"
 

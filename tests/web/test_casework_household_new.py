@@ -15,6 +15,9 @@ NEW = "/menages/nouveau/"
 
 
 def _data(world, members=None, **fields):
+    # Given people, the composition is "autre" and the counts left empty (derived from them), unless
+    # the test says otherwise.
+    counts = {"composition": "autre", "adults": "", "children": ""} if members else {}
     members = members or [
         {"last_name": "Nguyen", "first_name": "Linh", "birth_date": "1990-03-04", "relationship": "reference"},
         {"last_name": "Nguyen", "first_name": "Minh", "birth_date": "", "relationship": "enfant"},
@@ -37,6 +40,7 @@ def _data(world, members=None, **fields):
     for i, member in enumerate(members):
         for key, value in member.items():
             data[f"members-{i}-{key}"] = value
+    data.update(counts)
     data.update(fields)
     return data
 
@@ -88,20 +92,25 @@ def test_missing_values_are_refused_by_field(client, world):
     assert errors["commune"] == [
         "Aucune commune ne s'appelle « Atlantis » : saisissez son nom exact ou son code INSEE."
     ]
-    assert errors["structure"] == ["Sélectionnez un choix valide. Ce choix ne fait pas partie de ceux disponibles."]
+    assert errors["structure"] == [
+        "Vous ne pouvez pas confier de parcours à cette structure : choisissez-en une de la liste."
+    ]
     assert response.context["formset"].forms[0].errors["last_name"] == ["Ce champ est obligatoire."]
     assert Household.objects.count() == 1
 
 
 @pytest.mark.django_db
-def test_a_coordinator_picks_any_structure_but_a_commune_of_its_territory(client, world):
+def test_a_coordinator_picks_a_structure_and_a_commune_of_its_territory(client, world):
     client.force_login(world.coord)
-    response = client.post(NEW, _data(world, commune="06088", structure=str(world.abri.pk)))
+    response = client.post(NEW, _data(world, commune="06088", structure=str(world.accueil.pk)))
     assert response.context["form"].errors["commune"] == ["Nice est hors de votre territoire de coordination."]
+    # Abri Nice works outside the Bouches-du-Rhône (tests/web/test_target_structures.py).
     response = client.post(NEW, _data(world, commune="13001", structure=str(world.abri.pk)))
+    assert "structure" in response.context["form"].errors
+    response = client.post(NEW, _data(world, commune="13001", structure=str(world.accueil.pk)))
     assert response.status_code == 302
     pathway = Pathway.objects.get(commune_id="13001")
-    assert (pathway.referent_structure, pathway.caseworker) == (world.abri, None)
+    assert (pathway.referent_structure, pathway.caseworker) == (world.accueil, None)
 
 
 @pytest.mark.django_db

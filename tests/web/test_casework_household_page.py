@@ -1,5 +1,5 @@
 """Household page: members (hidden for a confidential household outside its structure), pathways,
-one timeline in date order with who recorded what; editing the household."""
+one timeline, newest first and filtered by kind, with who recorded what; editing the household."""
 
 import datetime
 import re
@@ -25,7 +25,7 @@ def _timeline(page: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_page_shows_members_pathways_and_one_timeline_in_date_order(client, world):
+def test_the_page_shows_members_pathways_and_one_timeline_newest_first(client, world):
     p = world.pathway
     services.situation_record(pathway=p, situation="rue", since=datetime.date(2024, 1, 10), by=world.ana)
     services.contact_record(
@@ -45,17 +45,17 @@ def test_the_page_shows_members_pathways_and_one_timeline_in_date_order(client, 
     assert "<td>BENALI</td><td>Samir</td><td>02/05/1980</td><td>Personne de référence</td>" in page
     assert "Couple sans enfant : 2 adultes, 0 enfant." in page
     assert f"Parcours {p.reference} :" in page
-    timeline = _timeline(page)
-    assert timeline[:7] == [
-        "Situation : Rue, espace public",
-        "Demande enregistrée",
-        "Confié à Accueil Marseille",
-        "Contact : Entretien",
-        "Évaluation sociale",
-        "Mesure ouverte : ASLL (FSL)",
+    # Newest first; on one day, the latest typed first.
+    assert _timeline(page) == [
+        "Confié à Accueil Marseille, Ana Référente",
         "Mesure close : ASLL (FSL)",
+        "Mesure ouverte : ASLL (FSL)",
+        "Évaluation sociale",
+        "Contact : Entretien",
+        "Confié à Accueil Marseille",
+        "Demande enregistrée",
+        "Situation : Rue, espace public",
     ]
-    assert timeline[7] == "Confié à Accueil Marseille, Ana Référente"
     assert "Premier rendez-vous" in page and "Motif : Retour de congés" in page and "Opérateur : Abri Nice" in page
     assert re.search(r"Saisi par Camille Martin\d+ le \d\d/\d\d/\d{4} à \d\d:\d\d", page)  # the coordinator
     assert "Saisi par Ana Référente le" in page
@@ -103,9 +103,10 @@ def test_the_household_page_runs_a_fixed_number_of_queries(client, world, django
     client.get(_url(world))
     # session, user, household (scope), the user's structures, the pathways (with commune, structure,
     # caseworker), the household's referent structures, the structures offered in the forms, open
-    # measures, members, then the timeline: transitions, situations, contacts, measures, assignments;
+    # measures, members, then the timeline: transitions, situations, contacts, measures, assignments,
+    # the coordination's reminders (one query, whatever their number), the places proposed (one query);
     # the read logged in the audit trail; then the session saved (savepoint, update, release).
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         page = client.get(_url(world)).content.decode()
     assert page.count('data-testid="transition-form"') == 2
 
@@ -115,8 +116,9 @@ def test_edit_the_household_and_its_members(client, world):
     url = reverse("casework:household_edit", args=[world.household.pk])
     samir, nora = world.household.members.order_by("pk")
     data = {
-        "composition": "couple_avec_enfants",
-        "adults": "2",
+        "version": "1",
+        "composition": "famille_monoparentale",
+        "adults": "1",
         "children": "1",
         "members-TOTAL_FORMS": "3",
         "members-INITIAL_FORMS": "2",
@@ -141,7 +143,7 @@ def test_edit_the_household_and_its_members(client, world):
     response = client.post(url, data)
     assert response.status_code == 302
     world.household.refresh_from_db()
-    assert (world.household.composition, world.household.children) == ("couple_avec_enfants", 1)
+    assert (world.household.composition, world.household.children) == ("famille_monoparentale", 1)
     assert list(world.household.members.values_list("first_name", flat=True)) == ["Samir", "Yanis"]
     assert world.household.members.get(first_name="Samir").pk == samir.pk
 
@@ -153,6 +155,7 @@ def test_an_edit_with_someone_else_s_member_is_refused(client, world):
     )
     url = reverse("casework:household_edit", args=[world.household.pk])
     data = {
+        "version": "1",
         "composition": "personne_seule",
         "adults": "0",
         "children": "0",

@@ -126,8 +126,26 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, three, django_as
     client.get(LIST)  # warm the session
     # session, user, the user's structures (scope), count, the page of pathways (with household,
     # commune, structure, caseworker, stall threshold and inactivity), their members, the referent
-    # structures of their households' pathways (confidential names); then the session saved on every
-    # request (savepoint, update, release).
-    with django_assert_max_num_queries(10):
+    # structures of their households' pathways (confidential names), the read logged with the ids shown
+    # (audit); then the session saved on every request (savepoint, update, release).
+    with django_assert_max_num_queries(11):
         response = client.get(LIST)
     assert len(_references(response.content.decode())) == 4
+
+
+@pytest.mark.django_db
+def test_group_counts_are_of_the_whole_list_not_of_the_page(client, world, three):
+    for n in range(26):
+        PathwayFactory(
+            referent_structure=world.accueil, commune=world.geo.marseille, household__members=[{"last_name": f"Nom{n}"}]
+        )
+    client.force_login(world.ana)
+    first = client.get(LIST).content.decode()
+    second = client.get(LIST, {"page": 2}).content.decode()
+    # 27 stalled (the world's and 26 opened in 2020), then one in evaluation and one housed (30 with the
+    # closed one, which "en cours" leaves out): the stalled group straddles the two pages.
+    assert len(_references(first)) == 25 and len(_references(second)) == 4
+    for page in (first, second):
+        assert "Parcours bloqués (27)" in page
+    assert "Évaluation sociale (1)" in second and "Logés : Entrée dans les lieux (1)" in second
+    assert "29 parcours." in first

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.enums import Role
-from pathways.models import Assignment, Pathway
+from pathways.models import Assignment, Household, Pathway
 from tests.accounts.factories import UserFactory
 from tests.web.queues_scenario import make_scenario
 from web.context_processors import NAV_BY_ROLE
@@ -76,11 +76,26 @@ def test_pathways_outside_the_territory_do_not_exist(client, scenario):
     assert "NIÇOIS" not in listed and "Niçois" not in listed and nice.reference not in listed
 
 
-def test_superusers_see_every_territory_and_confidential_names(client, scenario):
-    client.force_login(UserFactory(username="root", role="", is_superuser=True, is_staff=True))
-    page = client.get(reverse("queues:list"), {"tri": "attente_desc"}).content.decode()
-    assert scenario.nice.reference in page
-    assert "SECRET Nina" in page
+def test_superusers_read_no_case_file(client, scenario):
+    """Operators: the queues and casework pages are refused, and no pathway exists for them."""
+    root = UserFactory(username="root", role="", is_superuser=True, is_staff=True)
+    assert not Pathway.objects.visible_to(root).exists()
+    assert not Household.objects.visible_to(root).exists()
+    client.force_login(root)
+    for url in (
+        reverse("queues:overview"),
+        reverse("queues:list"),
+        reverse("queues:stalled"),
+        reverse("queues:assign", args=[scenario.durand.pk]),
+        reverse("casework:pathway_list"),
+        reverse("casework:household_new"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "DURAND" not in response.content.decode() and "Nina" not in response.content.decode()
+    detail = client.get(reverse("casework:household_detail", args=[scenario.durand.household_id]))
+    assert detail.status_code in (403, 404)
+    assert client.get(reverse("reports:run_list")).status_code == 200
 
 
 def test_the_coordinator_navigation(client, scenario):

@@ -1,12 +1,15 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from pathways import services
 from pathways.enums import Stage
 from pathways.models import Assignment, Pathway, Transition
+from tests.accounts.factories import UserFactory
 from tests.pathways.factories import PathwayFactory, advance
 from tests.web.queues_scenario import days_ago, make_scenario
+from web.queues.bulk import selection_value
 
 TODAY = timezone.localdate
 
@@ -89,7 +92,7 @@ def test_orientation_on_a_stale_version_is_refused_with_the_new_state(coordinato
     response = orient(coordinator_client, durand, version=seen)
     assert response.status_code == 200
     assert (
-        "Ce parcours a été modifié entre-temps par une autre personne : il est maintenant à l&#x27;étape "
+        "Ce parcours a été modifié entre-temps par Sam Aubert : il est maintenant à l&#x27;étape "
         f"« Évaluation sociale » depuis le {days_ago(1):%d/%m/%Y}. Vérifiez son état puis recommencez."
     ) in response.content.decode()
     assert Pathway.objects.get(pk=durand.pk).stage == Stage.EVALUATION
@@ -123,14 +126,18 @@ def test_transfer_to_a_caseworker_of_another_structure_is_refused(coordinator_cl
         {"structure": scenario.alpha.pk, "caseworker": scenario.lou.pk, "version": durand.version},
     )
     assert response.status_code == 200
-    assert "Ce référent n&#x27;appartient pas à la structure choisie." in response.content.decode()
+    assert "Lou Bernard ne travaille pas à Association Alpha : choisissez une personne" in response.content.decode()
     assert Assignment.objects.filter(pathway=durand).count() == 1
 
 
-def bulk(client, *pathways, versions=None, **data):
-    versions = versions or [p.version for p in pathways]
-    selection = [f"{p.pk}:{v}" for p, v in zip(pathways, versions, strict=True)]
-    return client.post(reverse("queues:bulk_assign"), {"parcours": selection, **data})
+def bulk(client, *pathways, versions=None, seen=None, url="queues:bulk_assign", **data):
+    """Post a selection as the queue does: each pathway's state as the page showed it (`seen`, by
+    default its state now), or the older "pk:version" form when `versions` are given."""
+    if versions:
+        selection = [f"{p.pk}:{v}" for p, v in zip(pathways, versions, strict=True)]
+    else:
+        selection = [(seen or {}).get(p.pk) or selection_value(p) for p in pathways]
+    return client.post(reverse(url), {"parcours": selection, "confirmer": "1", **data})
 
 
 def test_bulk_transfer(coordinator_client, scenario):
@@ -148,26 +155,50 @@ def test_bulk_transfer(coordinator_client, scenario):
         ]
 
 
-def test_bulk_transfer_on_a_stale_version_writes_nothing(coordinator_client, scenario):
+def test_bulk_transfer_on_a_stale_version_writes_nothing_and_says_what_changed(coordinator_client, scenario):
     s = scenario
-    seen = s.secret.version
+    seen = {p.pk: selection_value(p) for p in (s.durand, s.diallo, s.secret)}
     services.pathway_transition(pathway=s.secret, to_stage=Stage.DEMANDE, on=TODAY(), by=s.sam)
+    # Moved to another structure by the same coordinator in another tab: the stage did not change.
+    services.pathway_assign(pathway=s.diallo, structure=s.alpha, by=s.coordinator)
+    colleague = Client()
+    colleague.force_login(UserFactory(username="colleague", coordinator=True))
+    # Another coordinator then opens its orientation page: a read of the pathway, logged, not a change.
+    assert colleague.get(reverse("queues:orient", args=[s.diallo.pk])).status_code == 200
     before = (Assignment.objects.count(), Transition.objects.count())
-    response = bulk(coordinator_client, s.durand, s.secret, versions=[s.durand.version, seen], structure=s.beta.pk)
+    response = bulk(coordinator_client, s.durand, s.diallo, s.secret, seen=seen, structure=s.beta.pk)
     assert response.status_code == 200
+    page = response.content.decode()
+    assert "Aucun parcours n&#x27;a été transféré." in page
     assert (
-        f"Aucun parcours n&#x27;a été transféré. Le parcours {s.secret.reference} est refusé : Ce parcours a été modifié "
-        "entre-temps par une autre personne : il est maintenant à l&#x27;étape « Demande enregistrée » "
-        f"depuis le {TODAY():%d/%m/%Y}. Vérifiez son état puis recommencez."
-    ) in response.content.decode()
+        f"{s.diallo.reference} : modifié entre-temps par vous-même, dans un autre onglet ou une autre fenêtre : "
+        "sa structure référente est passée de Bailleur Beta à Association Alpha ; il n&#x27;a plus de référent ou "
+        "de référente désigné."
+    ) in page
+    assert (
+        f"{s.secret.reference} : modifié entre-temps par Sam Aubert : son étape est passée de "
+        "« Repérage / premier contact » à « Demande enregistrée »."
+    ) in page
+    assert "étape « Bailleur" not in page and f"{s.durand.reference} : modifié" not in page
     assert (Assignment.objects.count(), Transition.objects.count()) == before
     s.durand.refresh_from_db()
-    assert s.durand.referent_structure == s.alpha  # transferred first, then rolled back
+    assert s.durand.referent_structure == s.alpha
     assert s.durand.version == 1
 
 
+def test_an_older_page_selection_without_its_state_still_detects_a_change(coordinator_client, scenario):
+    s = scenario
+    seen = s.secret.version
+    services.contact_record(pathway=s.secret, on=TODAY(), kind="telephone", by=s.sam)
+    response = bulk(coordinator_client, s.secret, versions=[seen], structure=s.beta.pk)
+    assert (
+        f"{s.secret.reference} : modifié entre-temps par Sam Aubert : une saisie a été enregistrée"
+    ) in response.content.decode()
+    assert not Assignment.objects.filter(pathway=s.secret, structure=s.beta).exists()
+
+
 def test_bulk_transfer_needs_a_selection_and_a_structure(coordinator_client, scenario):
-    response = coordinator_client.post(reverse("queues:bulk_assign"), {"structure": ""})
+    response = coordinator_client.post(reverse("queues:bulk_assign"), {"structure": "", "confirmer": "1"})
     page = response.content.decode()
     assert "Le formulaire contient 2 erreurs" in page
     assert "Cochez au moins un parcours à transférer." in page
@@ -182,7 +213,8 @@ def test_bulk_transfer_of_a_pathway_outside_the_territory_is_not_found(coordinat
 
 def test_an_illegible_selection_is_refused(coordinator_client, scenario):
     response = coordinator_client.post(
-        reverse("queues:bulk_assign"), {"parcours": [f"{scenario.durand.pk}:x"], "structure": scenario.beta.pk}
+        reverse("queues:bulk_assign"),
+        {"parcours": [f"{scenario.durand.pk}:x"], "structure": scenario.beta.pk, "confirmer": "1"},
     )
     assert "Sélection de parcours illisible : rechargez la file puis recommencez." in response.content.decode()
     assert Assignment.objects.filter(structure=scenario.beta).count() == 1

@@ -57,10 +57,10 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert_max_num_queries):
-    # session, user, the scope's département, the audit log entry, the confidential households'
-    # structures, the rows (one query, streamed), the coordinator's own structures, then the session
-    # saved (savepoint, update, release)
-    with django_assert_max_num_queries(10):
+    # session, user, the scope's département, the ids of the exported pathways and the audit log entry
+    # that keeps them, the confidential households' structures, the rows (one query, streamed), the
+    # coordinator's own structures, then the session saved (savepoint, update, release)
+    with django_assert_max_num_queries(11):
         response = coordinator_client.get(reverse("queues:export_xlsx"))
     rows = read_xlsx(response)
     assert rows[0] == tuple(HEADER)
@@ -102,7 +102,7 @@ def test_xlsx_export_has_typed_cells(coordinator_client, scenario, django_assert
 def test_csv_export_for_french_spreadsheets_with_the_page_filters(
     coordinator_client, scenario, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):  # the same queries as the XLSX export
+    with django_assert_max_num_queries(11):  # the same queries as the XLSX export
         response = coordinator_client.get(reverse("queues:export_csv"), {"dalo": "non", "tri": "attente_asc"})
     assert response["Content-Disposition"].startswith('attachment; filename="file-attente-')
     rows = read_csv(response)
@@ -124,13 +124,14 @@ def test_csv_export_for_french_spreadsheets_with_the_page_filters(
     ]
     assert [row[0] for row in rows[1:]] == [scenario.secret.reference, scenario.durand.reference]
     assert "Secret" not in response.content.decode("utf-8-sig")
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(action="export")  # signing in is logged too
     assert (event.user, event.action, event.target, event.detail) == (
         scenario.coordinator,
         "export",
         "queue",
         "CSV dalo=non&tri=attente_asc",
     )
+    assert sorted(event.object_ids) == sorted([scenario.secret.pk, scenario.durand.pk])
 
 
 def test_formulas_are_neutralised(coordinator_client, geo):
@@ -195,3 +196,14 @@ def test_an_export_with_bad_filters_is_refused_in_french(coordinator_client):
     )
     page = coordinator_client.get(reverse("queues:list"), {"attente_min": "trois"}).content.decode()
     assert "Exporter la file" not in page
+
+
+def test_the_xlsx_export_has_column_widths_a_frozen_header_and_filters(coordinator_client, scenario):
+    response = coordinator_client.get(reverse("queues:export_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.max_row > 2  # the filter covers the rows written, not the header alone
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDI"}
+    # References narrow, names, stages and structures wide enough to read.
+    assert widths == {"A": 12, "B": 12, "C": 30, "D": 28, "I": 32}

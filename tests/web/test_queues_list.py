@@ -42,7 +42,7 @@ def test_the_default_queue_lists_open_pathways_in_scope_longest_wait_first(coord
     assert "<title>Files d&#x27;attente — Parcours</title>" in response.content.decode()
     closed_list = coordinator_client.get(LIST, {"etape": "renonciation"})
     assert references(closed_list) == [closed.reference]
-    assert "<title>File d&#x27;attente : Clôture : renonciation — Parcours</title>" in closed_list.content.decode()
+    assert "<title>File d&#x27;attente — Clôture : renonciation — Parcours</title>" in closed_list.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,12 @@ def test_filters_are_kept_in_the_session_until_reset(coordinator_client, scenari
         scenario.secret.reference,
     ]
     page = coordinator_client.get(back["Location"]).content.decode()
-    assert f'href="{LIST}?reinitialiser=1">Réinitialiser</a>' in page
+    # The filters brought back are shown, each removable (the sort stays), and can all be cleared.
+    tags = re.findall(
+        r'<a class="fr-tag[^"]*" href="([^"]*)"><span class="fr-sr-only">Retirer le filtre </span>([^<]*)</a>', page
+    )
+    assert tags == [("?tri=priorite_desc", "DALO : Non")]
+    assert f'href="{LIST}?reinitialiser=1">Effacer les filtres</a>' in page
     reset = coordinator_client.get(LIST, {"reinitialiser": "1"})
     assert reset.status_code == 302 and reset["Location"] == LIST
     assert len(references(coordinator_client.get(LIST))) == 3
@@ -216,7 +221,8 @@ def test_names_are_shown_except_for_confidential_households(coordinator_client, 
 def test_the_checkboxes_carry_the_version_of_each_pathway(coordinator_client, scenario):
     page = coordinator_client.get(LIST).content.decode()
     d = scenario.diallo
-    assert f'name="parcours" value="{d.pk}:{d.version}" id="lot_parcours_{d.pk}"' in page
+    value = f"{d.pk}:{d.version}:attente_orientation:{d.referent_structure_id}:{d.caseworker_id}"
+    assert f'name="parcours" value="{value}" id="lot_parcours_{d.pk}"' in page
     assert d.version == 3  # opened, then two transitions
 
 
@@ -226,9 +232,9 @@ def test_the_list_has_a_fixed_number_of_queries(coordinator_client, scenario, dj
     # session, user, the scope's département, the count, the ids of the page, its rows (names,
     # situations and thresholds as subqueries), the referent structures of the confidential households, the
     # coordinator's own structures (can_see_names), the structure, caseworker and EPCI choices of the
-    # filters, the transfer structures and its caseworkers grouped by structure; then the session
-    # saved on every request (savepoint, update, release).
-    with django_assert_max_num_queries(16):
+    # filters, the transfer structures and its caseworkers grouped by structure, the read logged with
+    # the ids of the page (audit); then the session saved on every request (savepoint, update, release).
+    with django_assert_max_num_queries(17):
         response = coordinator_client.get(LIST, {"tri": "attente_desc"})
     assert len(references(response)) == 8
 
@@ -265,9 +271,9 @@ def test_the_stalled_list_shows_the_most_overdue_first(
         opened_on=days_ago(92),
     )
     # session, user, the scope's département, the count, the ids of the page, its rows, the confidential
-    # households' structures, the coordinator's own structures, then the session saved (savepoint,
-    # update, release)
-    with django_assert_max_num_queries(11):
+    # households' structures, the coordinator's own structures, the read logged with the ids of the page
+    # (audit), then the session saved (savepoint, update, release)
+    with django_assert_max_num_queries(12):
         response = coordinator_client.get(reverse("queues:stalled"))
     assert references(response) == [
         late_evaluation.reference,  # 50 days, threshold 30: 20 days overdue
@@ -276,7 +282,8 @@ def test_the_stalled_list_shows_the_most_overdue_first(
         hidden.reference,  # 92 days, threshold 90: 2 overdue
     ]
     rows = re.findall(
-        r'<td class="fr-cell--right">(?:<span class="parcours-stalled">)?(\d+)', response.content.decode()
+        r'<td data-label="[^"]*" class="fr-cell--right">(?:<span class="parcours-stalled">)?(\d+)',
+        response.content.decode(),
     )
     assert rows == ["50", "30", "20", "100", "90", "10", "95", "90", "5", "92", "90", "2"]
     assert "<caption>Parcours bloqués : 4</caption>" in response.content.decode()

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from audit.enums import Action
 from audit.models import AuditEvent
 from pathways.models import Pathway, PathwayShare
 from pathways.services import pathway_share, pathway_unshare
@@ -49,7 +50,9 @@ def test_a_coordinator_shares_a_pathway_then_removes_the_share(client, scenario)
     assert not visible(lou, durand)
     assert not PathwayShare.objects.exists()
     details = list(
-        AuditEvent.objects.filter(target="pathway", target_id=durand.pk).order_by("id").values_list("detail", flat=True)
+        AuditEvent.objects.filter(target="pathway", target_id=durand.pk, action=Action.UPDATE)
+        .order_by("id")
+        .values_list("detail", flat=True)
     )
     assert details[-2:] == ["partagé avec Bailleur Beta", "partage avec Bailleur Beta retiré"]
 

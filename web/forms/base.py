@@ -1,9 +1,12 @@
 """DSFR rendering and accessible errors for every form of the web app, and the bridge from a service's
 ValidationError (French messages keyed by the domain's field names) to the form's fields."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 
 # Widget type -> DSFR class of the control.
 _CONTROL_CLASSES = {
@@ -11,6 +14,27 @@ _CONTROL_CLASSES = {
     "checkbox": "",
     "hidden": "",
 }
+
+
+# No date of a case file is before 1900 (births included) or years ahead: 0001-01-01 or 9999-12-31 is a
+# slip of the keyboard, and would break date arithmetic downstream (stalled delays, bilan years).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 10
+# Beyond PostgreSQL's integer range a number fails the query instead of the form.
+INTEGER_LIMIT = 2**31 - 1
+
+
+def plausible_date(value: datetime.date) -> None:
+    latest = datetime.date(timezone.localdate().year + YEARS_AHEAD, 12, 31)
+    if not EARLIEST_DATE <= value <= latest:
+        raise ValidationError(
+            f"Saisissez une date entre le {EARLIEST_DATE:%d/%m/%Y} et le {latest:%d/%m/%Y}.", code="implausible_date"
+        )
+
+
+def bounded_integer(value: int) -> None:
+    if not -INTEGER_LIMIT <= value <= INTEGER_LIMIT:
+        raise ValidationError("Ce nombre est bien trop grand.", code="integer_out_of_range")
 
 
 class DsfrFormMixin:
@@ -32,6 +56,10 @@ class DsfrFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = self._hint_id(name)
+            if isinstance(field, forms.DateField):
+                field.validators.append(plausible_date)
+            elif isinstance(field, forms.IntegerField):
+                field.validators.append(bounded_integer)
 
     def _hint_id(self, name: str) -> str:
         return f"{self[name].auto_id}-hint"
@@ -51,6 +79,26 @@ class DsfrFormMixin:
 
 class DsfrForm(DsfrFormMixin, forms.Form):
     pass
+
+
+class DsfrFormSet(forms.BaseFormSet):
+    """Django's message for a forged or truncated formset names its hidden "ManagementForm" and asks for a
+    bug report; a user reads what happened and what to do instead."""
+
+    default_error_messages = {
+        "missing_management_form": (
+            "Le formulaire envoyé est incomplet (champs cachés manquants ou modifiés). Rechargez la page et "
+            "saisissez-le de nouveau."
+        ),
+    }
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self.management_form.is_valid():
+            # Django lets the formset's clean() replace this reason with another ("at least one person"):
+            # the forged form is the only thing to say.
+            error = ValidationError(self.error_messages["missing_management_form"], code="missing_management_form")
+            self._non_form_errors = self.error_class([error], error_class="nonform", renderer=self.renderer)
 
 
 def apply_service_errors(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from pathways.enums import ContactKind, HousingKind, MeasureKind, OrientationTarget, SituationKind, Stage
 from pathways.perms import can_record_stage
-from pathways.stages import allowed_next_stages
+from pathways.stages import allowed_next_stages, impossible_move
+from territories.collation import french_sorted
+from territories.forms import CommuneField
 from territories.models import Structure
 from web.forms.base import DsfrForm
-from web.forms.communes import CommuneField
 from web.forms.households import DATE_WIDGET
+from web.pathway_state import seen_field, seen_value
 
 BLANK = [("", "Choisir")]
 
@@ -29,16 +31,18 @@ class StructureChoiceField(forms.TypedChoiceField):
 
 
 def structure_choices() -> list[tuple[int, str]]:
-    return list(Structure.objects.order_by("name").values_list("pk", "name"))
+    return french_sorted(Structure.objects.values_list("pk", "name"), key=lambda choice: choice[1])
 
 
 class PathwayForm(DsfrForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # What the form showed, so that a refusal on a stale version says what changed (web.pathway_state).
+    seen = seen_field()
 
     def __init__(self, *args, pathway, **kwargs):
         self.pathway = pathway
         kwargs.setdefault("initial", {})
-        kwargs["initial"] = {"version": pathway.version, **kwargs["initial"]}
+        kwargs["initial"] = {"version": pathway.version, "seen": seen_value(pathway), **kwargs["initial"]}
         super().__init__(*args, **kwargs)
 
 
@@ -81,6 +85,13 @@ class TransitionForm(PathwayForm):
 
     def clean(self):
         data = super().clean()
+        stage = data.get("stage")
+        allowed = allowed_next_stages(self.pathway.stage)
+        if stage and stage not in allowed:
+            # Checked here rather than by the service, so that the stages offered instead are only
+            # those this person may record (a caseworker is not told to choose "Orienté").
+            withheld = len(self.offered_stages) < len(allowed)
+            self.add_error("stage", impossible_move(self.pathway.stage, stage, self.offered_stages, withheld=withheld))
         if data.get("stage") == Stage.ORIENTE and not data.get("orientation"):
             self.add_error("orientation", "Indiquez l'orientation décidée.")
         if data.get("orientation") and data.get("stage") != Stage.ORIENTE:

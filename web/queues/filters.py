@@ -1,17 +1,20 @@
 """The filters and sorts of the coordinators' queues (the page and its exports share them)."""
 
 import datetime
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
-from pathways.enums import CLOSED_STAGES, Composition, SituationGroup, Stage, situations_in_group
+from pathways.enums import CLOSED_STAGES, HOUSED_STAGES, Composition, SituationGroup, Stage, situations_in_group
 from pathways.models import Pathway, Situation
+from territories.collation import sort_choices_in_french
+from territories.forms import CommuneField
 from territories.models import Commune, Epci, Structure
-from web.forms.communes import CommuneField
 from web.queues.rows import STALLED_Q
+from web.queues.widgets import FastSelect
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
@@ -29,6 +32,9 @@ SORT_CHOICES = [
     ("priorite_asc", "Priorité inversée : hors DALO d'abord, puis attente la plus courte"),
 ]
 DEFAULT_SORT = "attente_desc"
+# The waiting queue offers every stage but the housed ones, which have their own follow-up list.
+WAITING_CHOICES = [(value, label) for value, label in Stage.choices if value not in HOUSED_STAGES]
+HOUSED_CHOICES = [(value, label) for value, label in Stage.choices if value in HOUSED_STAGES]
 
 
 class CommuneFilter(django_filters.Filter):
@@ -53,18 +59,21 @@ class QueueFilterForm(forms.Form):
 
 class QueueFilterSet(django_filters.FilterSet):
     etape = django_filters.ChoiceFilter(
+        widget=FastSelect,
         label="Étape",
         choices=Stage.choices,
         empty_label="Toutes les étapes en cours",
         method="filter_stage",
     )
     structure = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="Structure référente",
         field_name="referent_structure",
         queryset=Structure.objects.none(),
         empty_label="Toutes les structures",
     )
     referent = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="Référent ou référente",
         field_name="caseworker",
         queryset=User.objects.none(),
@@ -72,21 +81,24 @@ class QueueFilterSet(django_filters.FilterSet):
     )
     commune = CommuneFilter(label="Commune", field_name="commune")
     epci = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label="EPCI",
         field_name="commune__epci",
         queryset=Epci.objects.none(),
         empty_label="Tous les EPCI du territoire",
     )
     situation = django_filters.ChoiceFilter(
+        widget=FastSelect,
         label="Situation actuelle",
         choices=SituationGroup.choices,
         empty_label="Toutes les situations",
         method="filter_situation",
     )
     dalo = django_filters.ChoiceFilter(
-        label="DALO", choices=YES_NO, empty_label="Avec ou sans DALO", method="filter_yes_no"
+        widget=FastSelect, label="DALO", choices=YES_NO, empty_label="Avec ou sans DALO", method="filter_yes_no"
     )
     composition = django_filters.ChoiceFilter(
+        widget=FastSelect,
         label="Composition du ménage",
         field_name="household__composition",
         choices=Composition.choices,
@@ -103,16 +115,26 @@ class QueueFilterSet(django_filters.FilterSet):
         method="filter_stalled",
         widget=forms.CheckboxInput,
     )
-    tri = django_filters.ChoiceFilter(label="Trier par", choices=SORT_CHOICES, empty_label=None, method="filter_sort")
+    tri = django_filters.ChoiceFilter(
+        widget=FastSelect, label="Trier par", choices=SORT_CHOICES, empty_label=None, method="filter_sort"
+    )
 
     class Meta:
         model = Pathway
         fields: list[str] = []
         form = QueueFilterForm
 
-    def __init__(self, data=None, queryset=None, *, request, today: datetime.date):
+    def __init__(self, data=None, queryset=None, *, request, today: datetime.date, housed: bool = False):
         super().__init__(data, queryset, request=request)
         self.today = today
+        # Two lists share these filters: the waiting queue (pathways waiting for a step, or closed ones
+        # when asked by stage) and the follow-up of housed households (entry and tenancy sustainment).
+        self.housed = housed
+        if housed:  # before the form is built from the filters (on first use of self.form)
+            del self.filters["bloques"]
+        self.filters["etape"].extra["choices"] = HOUSED_CHOICES if housed else WAITING_CHOICES
+        if housed:
+            self.filters["etape"].extra["empty_label"] = "Toutes les étapes du logement"
         user = request.user
         visible = Pathway.objects.visible_to(user)
         self.filters["structure"].queryset = Structure.objects.filter(
@@ -126,12 +148,18 @@ class QueueFilterSet(django_filters.FilterSet):
             communes = communes.filter(user.territory_q())
         self.filters["epci"].queryset = Epci.objects.filter(Exists(communes)).order_by("name")
         self.form.fields["tri"].required = False
-        self.form.fields["bloques"].required = False
+        # As French readers sort: "Équipe" among the E, not after "Zénith" (the database sorts by bytes).
+        sort_choices_in_french(self.form.fields["structure"])
+        sort_choices_in_french(self.form.fields["epci"])
+        if not housed:
+            self.form.fields["bloques"].required = False
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("etape"):
-            queryset = queryset.exclude(stage__in=CLOSED_STAGES)
+        if self.housed:
+            queryset = queryset.filter(stage__in=HOUSED_STAGES)
+        elif not self.form.cleaned_data.get("etape"):
+            queryset = queryset.exclude(stage__in=(*HOUSED_STAGES, *CLOSED_STAGES))
         return queryset.order_by(*SORTS[self.form.cleaned_data.get("tri") or DEFAULT_SORT])
 
     @property
@@ -163,3 +191,25 @@ class QueueFilterSet(django_filters.FilterSet):
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset, after every filter
+
+
+def active_filters(filterset, pairs: list[tuple[str, str]], *, reset_url: str) -> list[dict]:
+    """The filters in force, each with a link to the same list without it (the sort is not a filter).
+    Removing the last one goes through `reset_url`, so that the stored copy is cleared too instead of
+    coming back."""
+    if not filterset.is_valid():
+        return []
+    tags = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if name == "tri" or value in (None, "", False):
+            continue
+        if name == "bloques":
+            text = field.label
+        else:
+            plain_choices = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField)
+            shown = dict(field.choices).get(value, value) if plain_choices else value
+            text = f"{field.label} : {shown}"
+        rest = [(key, item) for key, item in pairs if key != name]
+        tags.append({"name": name, "label": text, "url": "?" + urlencode(rest) if rest else reset_url})
+    return tags

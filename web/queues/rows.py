@@ -4,10 +4,11 @@ from datetime import date
 
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 
-from pathways.enums import PRE_HOUSING_STAGES, Relationship
-from pathways.models import Member, Pathway, Situation
+from pathways.enums import PRE_HOUSING_STAGES, Relationship, Stage
+from pathways.models import Member, Pathway, Situation, Transition
 from pathways.names import display_name
 from pathways.perms import can_see_names
+from pathways.residence import residence_label
 from project.expressions import DaysBetween
 
 # A stalled pathway (domain.md): pre-housing, and inactive for longer than its stage's threshold.
@@ -29,14 +30,32 @@ def with_row_fields(pathways, *, today: date):
         Case(When(relationship=Relationship.REFERENCE, then=Value(0)), default=Value(1)), "id"
     )
     latest_situation = Situation.objects.filter(pathway=OuterRef("pk")).order_by("-since")
+    # The entry into housing, for the current residence (pathways/residence.py): the latest one.
+    entry = Transition.objects.filter(pathway=OuterRef("pk"), stage=Stage.ENTREE).order_by("-seq")
     return pathways.select_related("household", "referent_structure", "caseworker", "commune").annotate(
         days_waiting=DaysBetween(Value(today), F("stage_on")),
         current_situation=Subquery(latest_situation.values("situation")[:1]),
+        current_situation_since=Subquery(latest_situation.values("since")[:1]),
+        entry_on=Subquery(entry.values("date")[:1]),
+        entry_dwelling_kind=Subquery(entry.values("dwelling_kind")[:1]),
         # Both parts, not one concatenation: display_name puts them together as every page does.
         reference_last_name=Subquery(reference_first.values("last_name")[:1]),
         reference_first_name=Subquery(reference_first.values("first_name")[:1]),
         is_stalled=Case(When(STALLED_Q, then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
+
+
+def row_residence(pathway) -> str:
+    """Where the household of a queue row lives now, as the household page says it (pathways/residence.py):
+    once housed, its dwelling rather than the situation it came from."""
+    label = residence_label(
+        stage=pathway.stage,
+        situation=pathway.current_situation,
+        situation_since=pathway.current_situation_since,
+        entry_on=pathway.entry_on,
+        dwelling_kind=pathway.entry_dwelling_kind,
+    )
+    return "" if label == "Inconnue" else label  # the list shows an empty cell as « Inconnue »
 
 
 def may_see_any_name(user) -> bool:

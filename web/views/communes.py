@@ -4,10 +4,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from web.forms.communes import commune_label, suggest_communes
+from audit.decorators import no_names
+from territories.forms import commune_label, suggest_communes
 
 
 @login_required
+@no_names(reason="communes only")
 def commune_suggestions(request):
     # The field sends its own value under its own name (htmx), and names it in `champ`.
     text = request.GET.get("q") or request.GET.get(request.GET.get("champ", ""), "")

@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
+from audit.decorators import no_names
+
 
 def _url(name: str) -> str | None:
     """The URL of an area built elsewhere, or None while it does not exist."""
@@ -12,6 +14,7 @@ def _url(name: str) -> str | None:
 
 
 @login_required
+@no_names(reason="links to the areas of the role")
 def home(request):
     user = request.user
     if user.is_caseworker:
@@ -19,8 +22,6 @@ def home(request):
     if user.is_coordinator:
         return redirect(_url("queues:overview") or reverse("casework:pathway_list"))
     links = []
-    if user.is_superuser and (overview := _url("queues:overview")):
-        links.append((overview, "Coordination", "Files d'attente, parcours bloqués, orientations et transferts."))
     if user.is_administrator or user.is_superuser:
         if user.is_staff:
             links.append(

@@ -5,22 +5,37 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
-from audit.enums import Action
-from audit.services import audit_record
+from audit.decorators import audit_nothing_shown, audit_shown, audited
+from audit.enums import Target
 from pathways.models import Household
 from pathways.perms import can_do_casework, can_see_names
-from pathways.services import household_create, household_update, pathway_open
-from web.forms.base import apply_service_errors, error_items, without_validation
-from web.forms.households import HouseholdForm, NewHouseholdForm, find_duplicates, member_formset
+from pathways.services import (
+    MEMBER_FIELDS,
+    StaleHouseholdError,
+    household_create,
+    household_update,
+    pathway_open,
+    stale_household_message,
+)
+from web.forms.base import apply_service_errors, without_validation
+from web.forms.households import (
+    OPEN_FIELD_MAP,
+    HouseholdEditForm,
+    NewHouseholdForm,
+    check_composition,
+    find_duplicates,
+    household_error_items,
+    member_formset,
+)
 from web.views.household_page import render_household
 
 HOUSEHOLD_FIELDS = ("composition", "adults", "children", "confidential")
-# pathway_open's error keys -> fields of the new-household form.
-OPEN_FIELD_MAP = {"date": "opened_on", "since": "situation_since"}
 
 
 @login_required
+@audited(Target.HOUSEHOLD, id_kwarg=None)
 def household_new(request):
     user = request.user
     if not can_do_casework(user):
@@ -34,7 +49,7 @@ def household_new(request):
     formset = member_formset(request.POST, add_row=add_row)
     if add_row:
         return _render_new(request, without_validation(form), without_validation(formset))
-    if not (form.is_valid() and formset.is_valid()):
+    if not _validate_together(form, formset):
         return _render_new(request, form, formset)
     members = formset.members()
     if "confirmer_creation" not in request.POST:
@@ -72,6 +87,13 @@ def household_new(request):
 
 
 def _render_new(request, form, formset, *, duplicates=()):
+    if duplicates:
+        # The duplicate check shows other households' names: a read of each of them.
+        ids = [duplicate.household.pk for duplicate in duplicates]
+        audit_shown(request, object_ids=ids, detail="doublons possibles à la création d'un ménage")
+    else:
+        # The form shows back only what the user typed: no file is read.
+        audit_nothing_shown(request)
     return render(
         request,
         "web/casework/household_new.html",
@@ -80,20 +102,29 @@ def _render_new(request, form, formset, *, duplicates=()):
             "form": form,
             "formset": formset,
             "duplicates": duplicates,
-            "errors": error_items(form, formset),
+            "errors": household_error_items(form, formset),
         },
     )
 
 
+def _validate_together(form, formset) -> bool:
+    """The household form, its opening fields and its members judged in one go, then against each
+    other: every error is reported on the first submit."""
+    form_valid = form.is_valid()
+    formset_valid = formset.is_valid()
+    check_composition(form, formset, on=timezone.localdate())
+    return form_valid and formset_valid and not form.errors and not formset.non_form_errors()
+
+
 @login_required
+@audited(Target.HOUSEHOLD)
 def household_detail(request, pk):
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
-    if request.method == "GET":
-        audit_record(user=request.user, action=Action.READ, target="household", target_id=pk, household_id=pk)
     return render_household(request, household)
 
 
 @login_required
+@audited(Target.HOUSEHOLD)
 def household_edit(request, pk):
     user = request.user
     household = get_object_or_404(Household.objects.visible_to(user), pk=pk)
@@ -105,26 +136,44 @@ def household_edit(request, pk):
             f"Ce dossier a été anonymisé le {household.anonymised_on:%d/%m/%Y} : ses personnes ne peuvent plus "
             "être modifiées. Pour un ménage qui revient, créez un nouveau dossier."
         )
-    member_ids = frozenset(household.members.values_list("pk", flat=True))
     if request.method != "POST":
-        form = HouseholdForm(initial={f: getattr(household, f) for f in HOUSEHOLD_FIELDS})
-        initial = list(household.members.values("id", "last_name", "first_name", "birth_date", "relationship"))
-        formset = member_formset(initial=initial, allowed_ids=member_ids)
-        return _render_edit(request, household, form, formset)
+        return _render_edit(request, household, *_current_forms(household))
+    member_ids = frozenset(household.members.values_list("pk", flat=True))
     add_row = "ajouter_personne" in request.POST
-    form = HouseholdForm(request.POST)
+    form = HouseholdEditForm(request.POST)
     formset = member_formset(request.POST, allowed_ids=member_ids, add_row=add_row)
     if add_row:
         return _render_edit(request, household, without_validation(form), without_validation(formset))
-    if not (form.is_valid() and formset.is_valid()):
+    form_valid = form.is_valid()
+    formset_valid = formset.is_valid()
+    check_composition(form, formset, on=timezone.localdate(), others=household.members.all())
+    form_valid = form_valid and not form.errors
+    formset_valid = formset_valid and not formset.non_form_errors()
+    posted_version = None if "version" in form.errors else form.cleaned_data["version"]
+    if posted_version is not None and posted_version != household.version:
+        # Judged before the members: a stale form may name a member removed since, which is no error
+        # of the user's but the sign that the household changed.
+        return _refuse_stale(request, household, posted_version)
+    if not (form_valid and formset_valid):
+        # The members were read after the household: if they changed in between, the errors may come
+        # from that change (a member gone), and the version read again says so.
+        household.refresh_from_db()
+        if posted_version is not None and posted_version != household.version:
+            return _refuse_stale(request, household, posted_version)
         return _render_edit(request, household, form, formset)
     try:
         household_update(
             household=household,
             members=formset.members(),
+            removed=formset.removed_ids(),
+            expected_version=form.cleaned_data["version"],
             by=user,
             **{f: form.cleaned_data[f] for f in HOUSEHOLD_FIELDS},
         )
+    except StaleHouseholdError as error:
+        # Changed between the check above and the row lock: the same refusal, on the fresh record.
+        household.refresh_from_db()
+        return _render_edit(request, household, *_current_forms(household), refusal=error.messages[0])
     except ValidationError as error:
         household.refresh_from_db()
         apply_service_errors(form, error)
@@ -133,7 +182,23 @@ def household_edit(request, pk):
     return redirect("casework:household_detail", pk=household.pk)
 
 
-def _render_edit(request, household, form, formset):
+def _refuse_stale(request, household, posted_version: int):
+    refusal = stale_household_message(household, expected_version=posted_version)
+    return _render_edit(request, household, *_current_forms(household), refusal=refusal)
+
+
+def _current_forms(household):
+    """The edit form and its members as the household is now, with its current version."""
+    form = HouseholdEditForm(
+        initial={"version": household.version, **{f: getattr(household, f) for f in HOUSEHOLD_FIELDS}}
+    )
+    initial = list(household.members.values("id", *MEMBER_FIELDS))
+    formset = member_formset(initial=initial, allowed_ids=frozenset(row["id"] for row in initial))
+    return form, formset
+
+
+def _render_edit(request, household, form, formset, *, refusal: str = ""):
+    audit_shown(request, household_id=household.pk, detail="page de modification")
     return render(
         request,
         "web/casework/household_edit.html",
@@ -142,6 +207,6 @@ def _render_edit(request, household, form, formset):
             "household": household,
             "form": form,
             "formset": formset,
-            "errors": error_items(form, formset),
+            "errors": ([("", refusal)] if refusal else []) + household_error_items(form, formset),
         },
     )

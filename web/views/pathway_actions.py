@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from audit.decorators import audited
+from audit.enums import Target
 from pathways import services
 from pathways.enums import Stage
 from pathways.models import Measure, Pathway
@@ -23,6 +25,7 @@ from web.forms.pathway_actions import (
     TransitionForm,
     structure_choices,
 )
+from web.pathway_state import stale_pathway_message
 from web.views.household_page import form_prefix, is_htmx, render_household
 
 
@@ -39,9 +42,10 @@ def _run(request, pathway, form, perform, *, success: str, field_map=None):
     if form.is_valid():
         try:
             perform(form.cleaned_data)
-        except services.StaleVersionError as error:
+        except services.StaleVersionError:
             pathway.refresh_from_db()
-            return render_household(request, household, stale={pathway.pk: error.messages[0]})
+            message = stale_pathway_message(pathway.pk, form.cleaned_data["seen"], user=request.user)
+            return render_household(request, household, stale={pathway.pk: message})
         except ValidationError as error:
             apply_service_errors(form, error, field_map)
         else:
@@ -54,6 +58,7 @@ def _run(request, pathway, form, perform, *, success: str, field_map=None):
 
 @login_required
 @require_POST
+@audited(Target.PATHWAY)
 def record_stage(request, pk):
     pathway = _pathway_for_casework(request, pk)
     user = request.user
@@ -83,6 +88,7 @@ def record_stage(request, pk):
 
 @login_required
 @require_POST
+@audited(Target.PATHWAY)
 def record_situation(request, pk):
     pathway = _pathway_for_casework(request, pk)
     form = SituationForm(request.POST, prefix=form_prefix("situation", pathway.pk), pathway=pathway)
@@ -101,6 +107,7 @@ def record_situation(request, pk):
 
 @login_required
 @require_POST
+@audited(Target.PATHWAY)
 def record_contact(request, pk):
     pathway = _pathway_for_casework(request, pk)
     form = ContactForm(request.POST, prefix=form_prefix("contact", pathway.pk), pathway=pathway)
@@ -120,6 +127,7 @@ def record_contact(request, pk):
 
 @login_required
 @require_POST
+@audited(Target.PATHWAY)
 def open_measure(request, pk):
     pathway = _pathway_for_casework(request, pk)
     form = MeasureOpenForm(
@@ -141,6 +149,8 @@ def open_measure(request, pk):
 
 @login_required
 @require_POST
+# The URL names a measure, not a pathway: a refusal is logged with its address alone.
+@audited(Target.PATHWAY, id_kwarg=None)
 def close_measure(request, pk):
     visible = Pathway.objects.visible_to(request.user)
     measure = get_object_or_404(Measure.objects.filter(pathway__in=visible).select_related("pathway__household"), pk=pk)

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.decorators import audit_shown, audited
+from audit.enums import Target
 from pathways.enums import CLOSED_STAGES, HOUSED_STAGES, PRE_HOUSING_STAGES, Stage
-from pathways.models import Household, Member, Pathway
+from pathways.models import Household, Member, Pathway, Reminder, Transition
 from pathways.perms import can_do_casework, can_see_names
 from project.expressions import DaysBetween
 
@@ -52,6 +54,7 @@ def pathway_rows(user, *, today, state: str, text: str):
 
 
 @login_required
+@audited(Target.PATHWAY, id_kwarg=None)
 def pathway_list(request):
     user = request.user
     if not can_do_casework(user):
@@ -62,7 +65,11 @@ def pathway_list(request):
         state = "en-cours"
     text = request.GET.get("q", "").strip()
     rows = pathway_rows(user, today=today, state=state, text=text)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = group_totals(rows)
+    paginator = Paginator(with_last_reminder(rows), PAGE_SIZE)
+    # The aggregate already counted the whole list: the paginator does not count it again.
+    paginator.count = sum(totals.values())
+    page = paginator.get_page(request.GET.get("page"))
     pathways = list(page.object_list)
     # Two queries for the whole page: the members to show, and the referent structures of every
     # pathway of these households (a confidential household's names depend on all of them).
@@ -81,6 +88,13 @@ def pathway_list(request):
         pathway.names_visible = can_see_names(user, household)
         pathway.shown_members = by_household.get(household.pk, []) if pathway.names_visible else []
         pathway.group = _group(pathway)
+        pathway.group_total = totals[_group_key(pathway.is_stalled, pathway.stage)]
+    # A name search is logged with what was searched: the words typed are themselves names.
+    audit_shown(
+        request,
+        object_ids=[p.pk for p in pathways],
+        detail=f"liste des parcours, recherche « {text} »" if text else "liste des parcours",
+    )
     title = "Mes parcours" if user.is_caseworker else "Parcours du territoire"
     return render(
         request,
@@ -95,6 +109,31 @@ def pathway_list(request):
             "today": today,
         },
     )
+
+
+def with_last_reminder(rows):
+    """`reminded_at`: the latest coordination reminder recorded after the pathway's last transition was,
+    or None (a reminder answered by a change of stage is no longer news). Two subqueries of the page's
+    query, no extra query; added after group_totals, whose GROUP BY does not need it."""
+    last_transition = Transition.objects.filter(pathway=OuterRef(OuterRef("pk"))).order_by("-seq")
+    reminders = Reminder.objects.filter(
+        pathway=OuterRef("pk"), recorded_at__gt=Subquery(last_transition.values("recorded_at")[:1])
+    ).order_by("-recorded_at")
+    return rows.annotate(reminded_at=Subquery(reminders.values("recorded_at")[:1]))
+
+
+def _group_key(is_stalled: bool, stage: str) -> str:
+    return "bloques" if is_stalled else stage
+
+
+def group_totals(rows) -> dict[str, int]:
+    """The size of every group of the whole list, not of the page shown: one GROUP BY query (the stall
+    test, with its subqueries, is computed once per row), which also gives the paginator its count.
+    Keys: "bloques" and the stages (not stalled)."""
+    totals = dict.fromkeys(["bloques", *Stage.values], 0)
+    for row in rows.order_by().values("is_stalled", "stage").annotate(total=Count("pk")):
+        totals[_group_key(row["is_stalled"], row["stage"])] += row["total"]
+    return totals
 
 
 def _group(pathway) -> str:

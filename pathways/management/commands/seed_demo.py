@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from pathways.demo import PASSWORD, DemoError, seed_demo
@@ -16,10 +17,18 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=300, help="Nombre de ménages (300 par défaut).")
         parser.add_argument("--seed", type=int, default=2026, help="Graine du tirage : même graine, mêmes données.")
         parser.add_argument("--dry-run", action="store_true", help="Dire ce qui serait créé sans rien écrire.")
+        parser.add_argument(
+            "--with-reference",
+            action="store_true",
+            help="D'abord importer le jeu de référence PACA 2018-2022 et publier son bilan (seed_reference_bilan).",
+        )
 
-    def handle(self, *args, households, seed, dry_run, **options):
+    def handle(self, *args, households, seed, dry_run, with_reference=False, **options):
         if not 1 <= households <= 5000:
             raise CommandError("Le nombre de ménages doit être compris entre 1 et 5000.")
+        if with_reference and not dry_run:
+            # Before the demo: its own 2018-2022 sites and pathways would be counted in the reference bilan.
+            call_command("seed_reference_bilan", stdout=self.stdout, stderr=self.stderr)
         started = time.monotonic()
         try:
             report = seed_demo(households=households, seed=seed, dry_run=dry_run)

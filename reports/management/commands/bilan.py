@@ -10,9 +10,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from project.db_router import reading_from_replica
 from reports.catalogue import CATALOGUE, IndicatorResult
 from reports.exports.command import FILE_FORMATS
 from reports.indicators import compute_bilan
+from reports.periods import period_error
 from territories.territory import Territory, TerritoryError, parse_territory
 
 
@@ -82,7 +84,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Période inversée : la date de fin ({last:%d/%m/%Y}) précède la date de début ({first:%d/%m/%Y})."
             )
-        rendered = FORMATS[format](Bilan(place, first, last, compute_bilan(place, first, last)))
+        if error := period_error(first, last):
+            raise CommandError(error)
+        with reading_from_replica("bilan command"):  # the streaming replica, when usable (db_router.py)
+            results = compute_bilan(place, first, last)
+        rendered = FORMATS[format](Bilan(place, first, last, results))
         if output:
             path = Path(output)
             if isinstance(rendered, bytes):

@@ -1,0 +1,39 @@
+"""The bench harness (benchmarks/run.py): a measure that cannot run says « non mesuré », never a figure;
+the child's figures and peak memory are read; the table keeps one line per row."""
+
+import argparse
+import os
+import sys
+
+from benchmarks import run
+
+
+def _bench():
+    return run.Bench({**os.environ})
+
+
+def test_a_missing_measure_is_not_measured():
+    bench = _bench()
+    run._pages(bench, sys.executable, "benchmarks.no_such_module", "files d'attente")
+    assert len(bench.rows) == 1
+    assert bench.rows[0]["value"].startswith(run.NOT_MEASURED)
+    assert "ModuleNotFoundError" in bench.rows[0]["value"]
+
+
+def test_pages_rows_come_from_the_child_and_its_peak_memory_is_read():
+    bench = _bench()
+    code = 'x = bytearray(80 * 1024 * 1024); print(\'[{"page": "A", "p50_ms": 1.5, "p95_ms": 2.5, "queries": 3}]\')'
+    result, error, peak = bench.json_of([sys.executable, "-c", code])
+    assert error == ""
+    assert result == [{"page": "A", "p50_ms": 1.5, "p95_ms": 2.5, "queries": 3}]
+    assert peak >= 80
+
+
+def test_markdown_has_one_line_per_row_with_the_load():
+    bench = _bench()
+    bench.row("bloc", "mesure", "a | b\nc", "≤ 1 s")
+    table = run.markdown(bench, argparse.Namespace(pathways=1000000, engine="sqlite", seed=1))
+    lines = table.splitlines()
+    assert lines[0] == "## Banc d'essai : 1 000 000 parcours, sqlite, graine 1"
+    assert lines[-1].startswith("| bloc | mesure | a \\| b c | ≤ 1 s | ")
+    assert lines[-1].count(" / ") == 2

@@ -1,0 +1,30 @@
+"""The queue filters' select, rendered in Python, writes the same HTML as Django's template widget."""
+
+import re
+
+import pytest
+from django import forms
+
+from web.queues.widgets import FastSelect
+
+
+def _flat(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.replace("\n", "")).strip()
+
+
+@pytest.mark.parametrize(
+    ("choices", "value", "attrs"),
+    [
+        ([("", "Toutes"), ("a&b", 'É <x> "q"'), ("2", "Deux")], "2", {"class": "fr-select", "required": True}),
+        ([("", "Toutes"), ("1", "Un")], None, {"id": "id_x", "disabled": False, "aria-describedby": "x-desc"}),
+        ([("Groupe", [("1", "un"), ("2", "deux")]), ("3", "trois")], "1", {}),
+    ],
+)
+def test_fast_select_writes_what_django_writes(choices, value, attrs):
+    expected = forms.Select(choices=choices).render("etape", value, attrs=dict(attrs))
+    assert _flat(FastSelect(choices=choices).render("etape", value, attrs=dict(attrs))) == _flat(expected)
+
+
+def test_fast_select_escapes_labels_and_values():
+    html = FastSelect(choices=[("<v>", "<script>")]).render("n", None)
+    assert "<script>" not in html and "&lt;script&gt;" in html and 'value="&lt;v&gt;"' in html
