@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.live_server import wait_for_requests_in_flight
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -64,11 +66,20 @@ def page(browser, request, live_server):
         name = re.sub(r"[^\w.-]", "_", request.node.name)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+    wait_for_requests_in_flight()  # the flush that follows must not meet a request still served
+
+
+def forget_session(page):
+    """Sign the browser out by dropping its cookies, once no request is in flight: a page's background
+    fetch (the « À traiter » count) answered after the cookies were cleared would set the session again."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+    page.context.clear_cookies()
 
 
 def sign_in(page, username: str, password: str = "motdepasse-de-test"):
     page.goto(page.base_url + "/connexion/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the next page loaded, whichever it is (a refused sign-in comes back)
+        page.get_by_role("button", name="Se connecter").click()

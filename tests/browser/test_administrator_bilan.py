@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.accounts.factories import UserFactory
 from tests.browser.conftest import sign_in
@@ -44,9 +45,9 @@ def test_administrator_generates_reads_drills_down_and_downloads_the_bilan(page,
     assert [text.strip() for text in places.all_inner_texts()] == ["0", "120", "0", "40", "0", "160"]
 
     by_departement = page.locator("#par-sous-territoire ~ div table").first
-    assert "Bouches-du-Rhône" in by_departement.locator("thead").inner_text()
-    assert page.locator('svg[aria-label="Places créées par année"]').is_visible()
-    assert page.locator('svg[aria-label="Attributions de logements sociaux par sous-territoire"]').is_visible()
+    expect(by_departement.locator("thead")).to_contain_text("Bouches-du-Rhône")
+    expect(page.locator('svg[aria-label="Places créées par année"]')).to_be_visible()
+    expect(page.locator('svg[aria-label="Attributions de logements sociaux par sous-territoire"]')).to_be_visible()
     shot(page, "2-bilan", "h1")
     shot(page, "2-bilan-departements", "#par-sous-territoire")
     shot(page, "2-bilan-charts", "#graphiques")

@@ -2,6 +2,7 @@
 and buttons with an icon keep their label."""
 
 import pytest
+from playwright.sync_api import expect
 
 from pathways.enums import SituationKind, Stage
 from tests.accounts.factories import UserFactory
@@ -36,8 +37,8 @@ def test_queue_tables_fit_a_laptop_screen_with_long_labels(page):
     sign_in(page, "coord")
     for path in ("/coordination/files/", "/coordination/bloques/"):
         page.goto(page.base_url + path)
-        assert page.locator("tbody").get_by_text("Centre communal d'action sociale de Marseille 2").is_visible()
-        assert page.get_by_role("link", name="Transférer le parcours").first.is_visible()
+        expect(page.locator("tbody").get_by_text("Centre communal d'action sociale de Marseille 2")).to_be_visible()
+        expect(page.get_by_role("link", name="Transférer le parcours").first).to_be_visible()
         assert page_overflow(page) == 0, path
 
 
