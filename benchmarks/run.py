@@ -33,6 +33,10 @@ TODAY = "2026-12-01"  # the generated histories stop here, so that a seed gives 
 NOT_MEASURED = "non mesuré"
 
 
+# The measures after the import, in the order of a run (--blocks picks some of them).
+BLOCKS = ("bilan", "sql", "pages", "drilldown", "places")
+
+
 def load() -> str:
     return " / ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -272,7 +276,15 @@ def main() -> None:
         default=int(os.environ.get("SOAK_DURATION") or 0),
         help="Durée de l'essai d'endurance en secondes (0 : pas d'essai).",
     )
+    parser.add_argument(
+        "--blocks",
+        default=",".join(BLOCKS),
+        help=f"Blocs à mesurer, séparés par des virgules, parmi {', '.join(BLOCKS)} (par défaut : tous).",
+    )
     args = parser.parse_args()
+    blocks = set(args.blocks.split(","))
+    if unknown := blocks - set(BLOCKS):
+        parser.error(f"bloc inconnu : {', '.join(sorted(unknown))}")
     python = sys.executable
     env = {**os.environ, "DEBUG": "true", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("REDIS_URL", None)
@@ -290,18 +302,24 @@ def main() -> None:
     _prepare(bench, args, python)
     if not args.reuse:
         _import(bench, args, python)
-    values = _bilan(bench, python)
-    _hand_sql(bench, python, values)
-    _pages(bench, python, "benchmarks.pages", "files d'attente")
-    _drilldown(bench, python)
-    _pages(bench, python, "benchmarks.places_pages", "places")
+    values = _bilan(bench, python) if "bilan" in blocks else None
+    if "sql" in blocks:
+        _hand_sql(bench, python, values)
+    if "pages" in blocks:
+        _pages(bench, python, "benchmarks.pages", "files d'attente")
+    if "drilldown" in blocks:
+        _drilldown(bench, python)
+    if "places" in blocks:
+        _pages(bench, python, "benchmarks.places_pages", "places")
     if args.soak_duration:
         bench.process([python, "-m", "benchmarks.soak", "--duration", str(args.soak_duration)])
     table = markdown(bench, args)
     print()
     print(table)
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{args.engine}-{args.pathways}.json"
+    # A partial run (--blocks) keeps the file of the full run: its name says which blocks it holds.
+    partial = "" if blocks == set(BLOCKS) else "-" + "-".join(b for b in BLOCKS if b in blocks)
+    path = RESULTS / f"{args.engine}-{args.pathways}{partial}.json"
     document = {
         "pathways": args.pathways,
         "engine": args.engine,
