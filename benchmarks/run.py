@@ -229,7 +229,8 @@ def _pages(bench: Bench, python: str, module: str, block: str) -> None:
         bench.row(
             block,
             page["page"],
-            f"p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, {page['queries']} requêtes",
+            f"p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, {page['queries']} requêtes"
+            + (f", {page['candidates']} ménages conviennent" if "candidates" in page else ""),
             "p95 ≤ 150 ms, ≤ 10 requêtes",
             **page,
         )
@@ -248,7 +249,8 @@ def _drilldown(bench: Bench, python: str) -> None:
             bench.row(
                 block,
                 page["page"],
-                f"p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, {page['queries']} requêtes",
+                f"p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, {page['queries']} requêtes"
+                + (f", {page['candidates']} ménages conviennent" if "candidates" in page else ""),
                 "p95 ≤ 150 ms",
                 **page,
             )

@@ -37,3 +37,11 @@ def test_markdown_has_one_line_per_row_with_the_load():
     assert lines[0] == "## Banc d'essai : 1 000 000 parcours, sqlite, graine 1"
     assert lines[-1].startswith("| bloc | mesure | a \\| b c | ≤ 1 s | ")
     assert lines[-1].count(" / ") == 2
+
+
+def test_every_pages_module_of_the_run_has_its_measure():
+    """The run imports `measure` from each pages module (the places block once said « non mesuré »)."""
+    from benchmarks import pages, places_pages
+
+    for module in (pages, places_pages):
+        assert callable(module.measure)
