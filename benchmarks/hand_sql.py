@@ -1,11 +1,11 @@
 """Two figures of the bilan by the simplest hand-written SQL over the transition log: the yardstick the
-product's read model is compared with in `make bench` (issue 10).
+product's queries are compared with in `make bench` (issue 10).
 
     DATABASE_URL=... python -m benchmarks.hand_sql [--territory region:93] [--start 2018-01-01] [--end 2022-12-31]
 
 Written from the definitions of the spec (indicators.md, domain.md) and nothing of the product's code:
 only the tables Transition, Situation, Pathway and Commune, and none of the columns the product derives
-for its own queries (next_stage, next_date, dwelling_*, the current stage of a pathway, the read model).
+for its own queries (next_stage, next_date, dwelling_*, the current stage of a pathway).
 The same SQL runs on PostgreSQL and SQLite.
 
 - attributions_sortants_hebergement: `bail_signe` transitions of kind `parc_social`, dated in the period,
