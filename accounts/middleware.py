@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -44,3 +45,29 @@ class SecondFactorMiddleware:
         second_factor_pages = (reverse("accounts:second_factor"), reverse("accounts:second_factor_enrol"))
         sign_out = (reverse("logout"), reverse("admin:logout"))
         return path in second_factor_pages or path in sign_out or path.startswith(settings.STATIC_URL)
+
+
+# When a session's expiry was last pushed ahead (epoch seconds, in the session itself).
+REFRESHED_SESSION_KEY = "refreshed_at"
+REFRESH_AFTER_SECONDS = 60
+
+
+class SlidingSessionMiddleware:
+    """A session expires SESSION_COOKIE_AGE after its last request (30 minutes idle, roles.md) without
+    writing the session row on every request: it is saved again, with its expiry pushed ahead, once
+    the last save is more than a minute old. A session thus ends between 29 and 30 minutes idle, and a
+    page costs no write (three queries: begin, update, commit) for the requests in between. After the
+    session middleware, so that its mark is there before the session is saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response  # no session, or signed out by this request: nothing to keep alive
+        now = int(time.time())
+        if session.modified or now - session.get(REFRESHED_SESSION_KEY, 0) >= REFRESH_AFTER_SECONDS:
+            session[REFRESHED_SESSION_KEY] = now
+        return response

@@ -103,9 +103,10 @@ class CommuneSearchInput(forms.TextInput):
 
     def render(self, name, value, attrs=None, renderer=None):
         # Rendered here rather than by a template: the form renderer only sees apps' templates.
-        context = self.get_context(name, value, attrs)
+        # The list's id as get_context names it, without a second get_context (a commune lookup).
+        list_id = f"{self.build_attrs(self.attrs, attrs).get('id', name)}-suggestions"
         field = super().render(name, value, attrs, renderer)
-        return format_html('{}<datalist id="{}"></datalist>', field, context["widget"]["list_id"])
+        return format_html('{}<datalist id="{}"></datalist>', field, list_id)
 
     def format_value(self, value):
         if isinstance(value, Commune):

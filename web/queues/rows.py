@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 
+from accounts.models import User
 from pathways.enums import PRE_HOUSING_STAGES, Relationship, Stage
 from pathways.models import Member, Pathway, Situation, Transition
 from pathways.names import display_name
@@ -45,6 +46,22 @@ def with_row_fields(pathways, *, today: date):
     )
 
 
+def with_names_visible(pathways, user):
+    """`names_visible` on each row: whether `user` may read its household's names (can_see_names),
+    decided by the database in the rows' own query rather than by one more query for the confidential
+    households' structures and another for the user's. A confidential household shows them inside one
+    of its pathways' referent structures only; a superuser belongs to none."""
+    own_structures = User.structures.through.objects.filter(user_id=user.pk).values("structure_id")
+    inside = Pathway.objects.filter(household=OuterRef("household"), referent_structure__in=own_structures)
+    return pathways.annotate(
+        names_visible=Case(
+            When(household__confidential=False, then=Value(True)),
+            default=Exists(inside),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def row_residence(pathway) -> str:
     """Where the household of a queue row lives now, as the household page says it (pathways/residence.py):
     once housed, its dwelling rather than the situation it came from."""
@@ -80,7 +97,10 @@ def shown_name(pathway, user, structures: dict[int, set[int]]) -> str:
     if not may_see_any_name(user):
         return ""
     household = pathway.household
-    if household.confidential:
+    if household.confidential and hasattr(pathway, "names_visible"):
+        if not pathway.names_visible:
+            return ""
+    elif household.confidential:
         household.referent_structure_ids = structures.get(household.pk, set())
         if not can_see_names(user, household):
             return ""

@@ -49,6 +49,7 @@ from web.queues.rows import (
     queue_queryset,
     row_residence,
     shown_name,
+    with_names_visible,
     with_row_fields,
 )
 
@@ -86,7 +87,8 @@ def household_url(household_id: int) -> str:
 def decorate(pathways, user) -> list:
     """Labels, the shown name and links for a page of rows; one query at most, for confidential names."""
     pathways = list(pathways)
-    confidential = [p.household_id for p in pathways if p.household.confidential]
+    # Rows annotated by with_names_visible need no query; others, one for their confidential households.
+    confidential = [p.household_id for p in pathways if p.household.confidential and not hasattr(p, "names_visible")]
     structures = confidential_structures(confidential) if confidential and not user.is_superuser else {}
     for pathway in pathways:
         pathway.shown_name = shown_name(pathway, user, structures)
@@ -99,13 +101,13 @@ def decorate(pathways, user) -> list:
 
 
 def page_of(queryset, number):
-    """One page of `queryset`, sorted and cut by the database on primary keys alone, then its rows read
-    with their annotations: the subqueries of a row (name, situation) then run for 50 rows, not for
-    every row an OFFSET skips (page 1,700 of 100,000 pathways)."""
+    """One page of `queryset`: its count, then its rows in one query, where the page is sorted and cut
+    by a subquery on primary keys alone, so that the subqueries of a row (name, situation) run for its
+    50 rows, not for every row an OFFSET skips (page 1,700 of 100,000 pathways)."""
     page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    ids = list(page.object_list)
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-    return page, [rows[pk] for pk in ids]
+    rows = list(queryset.filter(pk__in=page.object_list))
+    page.object_list = rows
+    return page, rows
 
 
 def query_pairs(request, *, without=NOT_FILTERS) -> list[tuple[str, str]]:
@@ -155,9 +157,8 @@ def overview(request):
 
 def filtered_queue(request, *, housed: bool = False):
     today = timezone.localdate()
-    filterset = QueueFilterSet(
-        request.GET, queue_queryset(request.user, today=today), request=request, today=today, housed=housed
-    )
+    rows = with_names_visible(queue_queryset(request.user, today=today), request.user)
+    filterset = QueueFilterSet(request.GET, rows, request=request, today=today, housed=housed)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     return filterset, queryset
 
@@ -186,9 +187,14 @@ def list_page(request, *, housed: bool):
     query = filter_query(request)
     if not request.GET and request.session.get(session_key):
         return redirect(f"{list_url}?{request.session[session_key]}")
-    if query:
-        request.session[session_key] = query
+    if query and request.session.get(session_key) != query:
+        request.session[session_key] = query  # written only when it changes: a session save is 3 queries
     filterset, queryset = filtered_queue(request, housed=housed)
+    commune = filterset.form.cleaned_data.get("commune") if filterset.is_valid() else None
+    if commune is not None:
+        # The field shows the commune it resolved rather than looking its code up again.
+        filterset.form.data = filterset.form.data.copy()
+        filterset.form.data["commune"] = commune
     page, rows = page_of(queryset, request.GET.get("page"))
     stage = filterset.form.cleaned_data.get("etape") if filterset.is_valid() else ""
     rows = decorate(rows, request.user)
@@ -239,7 +245,9 @@ def sort_links(request, current: str) -> dict:
 def stalled(request):
     today = timezone.localdate()
     queryset = (
-        with_row_fields(Pathway.objects.visible_to(request.user).stalled(on=today), today=today)
+        with_names_visible(
+            with_row_fields(Pathway.objects.visible_to(request.user).stalled(on=today), today=today), request.user
+        )
         .annotate(overdue=F("days_inactive") - F("stall_threshold"))
         .order_by("-overdue", "pk")
     )
