@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F
 
 from pathways.enums import HousingKind, SituationGroup, situations_in_group
 from project.expressions import DaysBetween
@@ -103,11 +103,11 @@ def attributions_total(territory: Territory, start: date, end: date) -> Indicato
 )
 def part_attributions_sans_domicile(territory: Territory, start: date, end: date) -> IndicatorResult:
     """Its records are the population: every effective attribution of the denominator."""
+    # One query: the situation of each attribution with its id (the situation subquery runs once per row).
     attributions = effective_attributions(territory, start, end).annotate(situation=situation_on("date"))
-    counts = attributions.aggregate(
-        total=Count("pk"), homeless=Count("pk", filter=Q(situation__in=HOMELESS_OR_SHELTERED))
-    )
-    return IndicatorResult(percent(counts["homeless"], counts["total"]), _ids(attributions))
+    rows = list(attributions.order_by("pk").values_list("pk", "situation"))
+    homeless = sum(1 for _, situation in rows if situation in HOMELESS_OR_SHELTERED)
+    return IndicatorResult(percent(homeless, len(rows)), [pk for pk, _ in rows])
 
 
 @register(
@@ -144,10 +144,10 @@ def personnes_sans_domicile_logees(territory: Territory, start: date, end: date)
         .alias(situation=situation_on("date"))
         .filter(situation__in=HOMELESS_OR_SHELTERED, lease_kind__in=HOUSING_FIRST_KINDS)
     )
-    persons = housed.aggregate(persons=Sum(F("pathway__household__adults") + F("pathway__household__children")))[
-        "persons"
-    ]
-    return IndicatorResult(persons or 0, _ids(housed))
+    # One query: each move-in's id with its household's size, summed here.
+    size = F("pathway__household__adults") + F("pathway__household__children")
+    rows = list(housed.annotate(persons=size).order_by("pk").values_list("pk", "persons"))
+    return IndicatorResult(sum(persons for _, persons in rows), [pk for pk, _ in rows])
 
 
 @register(
