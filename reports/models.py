@@ -1,4 +1,4 @@
-"""Bilan runs: one row per requested bilan, its figures in typed columns and the records behind each.
+"""Bilan runs: one row per requested bilan, its figures in typed columns with the ids of the records behind each.
 
 A finished run never changes (a new request makes a new run), so a published bilan stays what it was
 even when the catalogue or the data move on.
@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from project.background import BackgroundJobMixin
+from reports import idlist
 from reports.catalogue import CATALOGUE
 from reports.enums import FINISHED_STATUSES, FigureScope, PeriodKind, RunStatus
 from territories.territory import Territory
@@ -192,6 +193,10 @@ class BilanFigure(models.Model):
     # Size of the population behind the figure (its records): a percentage or a median computed on fewer
     # than 5 cases is hidden when published (indicators.md, Publication).
     cases = models.PositiveIntegerField("nombre de cas", default=0)
+    # The ids of the records behind the figure (rows of `record_model`, several models hence no foreign
+    # key), as they were when the run was computed: reports.idlist.encode, one blob rather than a row
+    # per record (a million-pathway bilan has millions of them).
+    record_ids = models.BinaryField("identifiants des enregistrements", default=b"", editable=False)
 
     class Meta:
         verbose_name = "chiffre d'un bilan"
@@ -236,20 +241,9 @@ class BilanFigure(models.Model):
     def value(self) -> int | Decimal | None:
         return self.count_value if self.count_value is not None else self.decimal_value
 
-
-class FigureRecord(models.Model):
-    """One record behind a figure: the id of a row of the figure's `record_model`. A plain id rather
-    than a foreign key, since the records are of several models; bulk-created with the figures."""
-
-    figure = models.ForeignKey(BilanFigure, on_delete=models.CASCADE, related_name="records")
-    record_id = models.BigIntegerField("identifiant")
-
-    class Meta:
-        verbose_name = "enregistrement d'un chiffre"
-        constraints = [models.UniqueConstraint(fields=["figure", "record_id"], name="figure_record_unique")]
-
-    def __str__(self):
-        return f"{self.figure.record_model} {self.record_id}"
+    def record_id_list(self) -> list[int]:
+        """The sorted ids of the records behind the figure."""
+        return idlist.decode(self.record_ids)
 
 
 class TargetQuerySet(models.QuerySet):

@@ -13,15 +13,13 @@ from django.utils import timezone
 
 from project import background
 from project.db_router import reading_from_replica
-from reports import perms
+from reports import idlist, perms
 from reports.catalogue import CATALOGUE
 from reports.enums import PLAN_YEARS, FigureScope, PeriodKind, RunStatus
-from reports.models import BilanFigure, BilanRun, FigureRecord, FinishedRunError, Target, run_timeout_minutes
+from reports.models import BilanFigure, BilanRun, FinishedRunError, Target, run_timeout_minutes
 from territories.territory import Territory
 
 logger = logging.getLogger(__name__)
-
-RECORDS_BATCH = 5000
 
 
 def period_bounds(kind: str, *, year: int | None = None, start: date | None = None, end: date | None = None):
@@ -197,18 +195,11 @@ def figures_store(*, run: BilanRun, figures: list[ComputedFigure]) -> None:
                 count_value=None if is_decimal else value,
                 decimal_value=Decimal(str(value)) if is_decimal and value is not None else None,
                 cases=computed.cases,
+                record_ids=idlist.encode(computed.record_ids),
             )
         )
-    created = BilanFigure.objects.bulk_create(rows)
-    if any(row.pk is None for row in created):  # databases that do not return ids from a bulk insert
-        by_key = {(f.indicator_code, f.scope, f.year, f.territory_code): f for f in run.figures.all()}
-        created = [by_key[(f.indicator_code, f.scope, f.year, f.territory_code)] for f in rows]
-    records = [
-        FigureRecord(figure=figure, record_id=record_id)
-        for figure, computed in zip(created, figures, strict=True)
-        for record_id in dict.fromkeys(computed.record_ids)
-    ]
-    FigureRecord.objects.bulk_create(records, batch_size=RECORDS_BATCH)
+    # One insert for the whole run: each figure carries its records as one blob (reports/idlist.py).
+    BilanFigure.objects.bulk_create(rows)
 
 
 def bilan_run_publish(*, run: BilanRun, by) -> BilanRun:

@@ -361,7 +361,7 @@ def run_table(run, *, secrecy: bool) -> BilanTable:
         ).values_list("indicator_code", "value")
     )
     return build_table(
-        run.figures.all(),
+        run.figures.defer("record_ids"),  # the drill-down ids, up to megabytes a run, are not shown here
         territory_code=run.territory_key,
         territory_name=run.territory_name,
         start=run.start,

@@ -8,7 +8,6 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Subquery
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
@@ -19,6 +18,7 @@ from project.db_router import replica_reads
 from reports import perms
 from reports.catalogue import CATALOGUE
 from reports.exports.tables import format_number
+from reports.idlist import IdIn
 from reports.models import BilanFigure
 from reports.views.runs import readable_runs, run_finished_at
 
@@ -119,8 +119,8 @@ def figure_records(request, pk, figure_pk):
     figure = get_object_or_404(BilanFigure.objects.filter(run=run), pk=figure_pk)
     related, describe = DESCRIBERS[figure.record_model]
     model = apps.get_model(figure.record_model)
-    ids = figure.records.values("record_id")
-    records = model.objects.filter(pk__in=Subquery(ids)).select_related(*related).order_by("pk")
+    # The ids stored with the figure (as of the run), one SQL parameter whatever their number.
+    records = model.objects.filter(IdIn(figure.record_id_list())).select_related(*related).order_by("pk")
     # Only the case files of the reader's scope are listed (a coordinator reads the bilan of an EPCI
     # across three départements); the page says how many are left out.
     total = records.count()

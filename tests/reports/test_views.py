@@ -71,7 +71,7 @@ def test_a_coordinator_drills_down_to_the_pathways_of_its_territory(
     figure = BilanRun.objects.get(pk=local.pk).figures.get(indicator_code="attributions_total", scope=FigureScope.TOTAL)
     from pathways.models import Transition
 
-    transitions = Transition.objects.filter(pk__in=figure.records.values("record_id"))
+    transitions = Transition.objects.filter(pk__in=figure.record_id_list())
     expected = sorted(
         transitions.filter(pathway__commune__departement="13").values_list("pathway__household_id", flat=True)
     )
@@ -274,7 +274,7 @@ def test_drill_down_lists_references_and_never_names(client, run, admin, django_
     with django_assert_max_num_queries(12):
         html = client.get(reverse("reports:figure_records", args=[run.pk, street.pk])).content.decode()
     references = re.findall(r'data-testid="record-reference">(.*?)</td>', html)
-    pathway_ids = sorted(street.records.values_list("record_id", flat=True))
+    pathway_ids = street.record_id_list()
     assert len(references) == 2
     assert all(re.fullmatch(r"P-\d{6}", reference) for reference in references)
     assert SECRET_NAME not in html
@@ -323,9 +323,7 @@ def test_drill_down_links_the_household_page_only_for_who_may_open_the_pathway(c
     assert "/menages/" not in client.get(url).content.decode()
     client.force_login(UserFactory(username="coord", coordinator=True, territories="departement:13"))
     html = client.get(url).content.decode()
-    households = sorted(
-        BilanRun.objects.get(pk=run.pk).figures.get(pk=street.pk).records.values_list("record_id", flat=True)
-    )
+    households = sorted(BilanRun.objects.get(pk=run.pk).figures.get(pk=street.pk).record_id_list())
     from pathways.models import Transition
 
     expected = sorted(Transition.objects.filter(pk__in=households).values_list("pathway__household_id", flat=True))

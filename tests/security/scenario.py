@@ -118,7 +118,7 @@ def _figure(run: BilanRun) -> BilanFigure:
     """A figure whose records are pathways, so its drill-down lists case files (any figure of a run
     without pathways)."""
     figures = BilanFigure.objects.filter(run=run).order_by("pk")
-    return figures.filter(record_model="pathways.Pathway", records__isnull=False).first() or figures.first()
+    return figures.filter(record_model="pathways.Pathway").exclude(record_ids=b"").first() or figures.first()
 
 
 def _job(by: User) -> ImportJob:
