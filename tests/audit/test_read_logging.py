@@ -162,14 +162,7 @@ def test_import_errors_page_and_download_are_logged(client, world, job):
 
 def test_drill_down_and_bilan_downloads_are_logged(client, world, run):
     client.force_login(world.admin)
-    figure = (
-        BilanFigure.objects.filter(
-            run=run,
-            record_model="pathways.Pathway",
-        )
-        .exclude(record_ids=b"")
-        .first()
-    )
+    figure = BilanFigure.objects.filter(run=run, record_model="pathways.Pathway").exclude(record_ids=b"").first()
     assert client.get(reverse("reports:figure_records", args=[run.pk, figure.pk])).status_code == 200
     event = case_events().get()
     pathway_ids = figure.record_id_list()

@@ -103,14 +103,7 @@ def shows_a_name(response) -> bool:
 @pytest.mark.django_db
 def test_every_answer_that_shows_a_name_is_logged(world, job, run):
     # A figure whose records are pathways of « Zorglub » households, for the drill-down.
-    figure = (
-        BilanFigure.objects.filter(
-            run=run,
-            record_model="pathways.Pathway",
-        )
-        .exclude(record_ids=b"")
-        .first()
-    )
+    figure = BilanFigure.objects.filter(run=run, record_model="pathways.Pathway").exclude(record_ids=b"").first()
     table = kwargs_table(world, job, run, figure)
     urls = []
     for name, route, _view, params in walked_patterns():
