@@ -14,6 +14,7 @@ from territories.forms import CommuneField
 from territories.models import Structure
 from web.forms.base import DsfrForm
 from web.forms.households import DATE_WIDGET
+from web.forms.widgets import FastSelect
 from web.pathway_state import seen_field, seen_value
 
 BLANK = [("", "Choisir")]
@@ -21,6 +22,8 @@ BLANK = [("", "Choisir")]
 
 class StructureChoiceField(forms.TypedChoiceField):
     """A structure among precomputed (pk, name) choices, so that several forms on one page share one query."""
+
+    widget = FastSelect  # every structure of the instance: thousands of options
 
     def __init__(self, *, choices, **kwargs):
         super().__init__(choices=BLANK + list(choices), coerce=int, empty_value=None, **kwargs)

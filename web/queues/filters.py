@@ -13,8 +13,8 @@ from pathways.models import Pathway, Situation
 from territories.collation import sort_choices_in_french
 from territories.forms import CommuneField
 from territories.models import Commune, Epci, Structure
+from web.forms.widgets import FastSelect
 from web.queues.rows import STALLED_Q
-from web.queues.widgets import FastSelect
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 

@@ -1,11 +1,12 @@
-"""The queue filters' select, rendered in Python, writes the same HTML as Django's template widget."""
+"""The select rendered in Python (queue filters, the structures of the household page's action forms) writes
+the same HTML as Django's template widget."""
 
 import re
 
 import pytest
 from django import forms
 
-from web.queues.widgets import FastSelect
+from web.forms.widgets import FastSelect
 
 
 def _flat(html: str) -> str:
@@ -18,6 +19,7 @@ def _flat(html: str) -> str:
         ([("", "Toutes"), ("a&b", 'É <x> "q"'), ("2", "Deux")], "2", {"class": "fr-select", "required": True}),
         ([("", "Toutes"), ("1", "Un")], None, {"id": "id_x", "disabled": False, "aria-describedby": "x-desc"}),
         ([("Groupe", [("1", "un"), ("2", "deux")]), ("3", "trois")], "1", {}),
+        ([("", "Choisir"), (7, "Bailleur & fils"), (12, "Association « L'Abri »")], 12, {"class": "fr-select"}),
     ],
 )
 def test_fast_select_writes_what_django_writes(choices, value, attrs):
@@ -28,3 +30,10 @@ def test_fast_select_writes_what_django_writes(choices, value, attrs):
 def test_fast_select_escapes_labels_and_values():
     html = FastSelect(choices=[("<v>", "<script>")]).render("n", None)
     assert "<script>" not in html and "&lt;script&gt;" in html and 'value="&lt;v&gt;"' in html
+
+
+def test_the_structure_selects_of_the_pathway_actions_are_rendered_in_python():
+    """Every structure of the instance is an option (thousands nationally): no template per option."""
+    from web.forms.pathway_actions import StructureChoiceField
+
+    assert isinstance(StructureChoiceField(choices=[(1, "Un")]).widget, FastSelect)
