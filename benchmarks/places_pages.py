@@ -99,15 +99,19 @@ def _prepare():
 
 
 def measure(*, repeat: int = 20) -> list[dict]:
-    """Time the vacancy list and the matching list of each bench place; one dict per page with the keys of
-    benchmarks.pages.measure (page, path, p50_ms, p95_ms, queries) plus `candidates` for a matching list."""
+    """Time the vacancy list and the matching list of each bench place; one dict per page with the keys
+    of benchmarks.pages.measure (page, path, p50_ms, p95_ms, queries) plus `candidates` for a matching list."""
     _setup()
+    user, places, _ = _prepare()
+    return _time_pages(user, places, repeat=repeat)
+
+
+def _time_pages(user, places, *, repeat: int) -> list[dict]:
     from django.test import Client
     from django.utils import timezone
 
     from places.queries import candidates
 
-    user, places, _ = _prepare()
     client = Client()
     client.force_login(user)
     pages = [("Places vacantes", "/places/", None)]
@@ -129,12 +133,13 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    results = measure(repeat=args.repeat)
+    _setup()
     from django.db import connection
 
     from pathways.models import Pathway
 
-    user, _, departement = _prepare()
+    user, places, departement = _prepare()
+    results = _time_pages(user, places, repeat=args.repeat)
     total = Pathway.objects.count()
     in_scope = Pathway.objects.visible_to(user).count()
     oriented = Pathway.objects.visible_to(user).filter(stage="oriente").count()
