@@ -28,6 +28,46 @@ from project.expressions import DaysBetween
 from territories.text import normalize_name
 
 
+def stall_threshold(stage_field: str, *, commune: str, epci: str, departement: str, region: str, dalo: str = "dalo"):
+    """The days of inactivity after which a pathway is stalled in the stage held by `stage_field` of the
+    outer row: the most specific override covering its commune (the outer row's `commune`, `epci`,
+    `departement` and `region` fields), else the default of domain.md; the DALO threshold when `dalo`."""
+    from territories.models import StallThreshold
+
+    overrides = (
+        StallThreshold.objects.filter(stage=OuterRef(stage_field))
+        .filter(
+            Q(commune=OuterRef(commune))
+            | Q(epci=OuterRef(epci))
+            | Q(departement=OuterRef(departement))
+            | Q(region=OuterRef(region))
+        )
+        .annotate(
+            rank=Case(
+                When(commune__isnull=False, then=Value(0)),
+                When(epci__isnull=False, then=Value(1)),
+                When(departement__isnull=False, then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("rank")
+    )
+    default = Case(
+        *[When(**{stage_field: stage}, then=Value(days)) for stage, days in STALL_THRESHOLDS.items()],
+        default=None,
+    )
+    dalo_default = Case(
+        *[When(**{stage_field: stage}, then=Value(days)) for stage, days in DALO_STALL_THRESHOLDS.items()],
+        default=None,
+    )
+    override_days = Subquery(overrides.values("days")[:1])
+    override_dalo_days = Subquery(overrides.values("dalo_days")[:1])
+    return Case(
+        When(**{dalo: True}, then=Coalesce(override_dalo_days, override_days, dalo_default)),
+        default=Coalesce(override_days, default),
+    )
+
+
 class PathwayQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The pathways `user` may open (roles.md); every page starts from here. None for a superuser,
@@ -55,42 +95,14 @@ class PathwayQuerySet(models.QuerySet):
 
     def with_stall_threshold(self, stage_field: str = "stage"):
         """Annotate `stall_threshold`: the days of inactivity after which the pathway is stalled in the
-        stage held by `stage_field` (the most specific override covering its commune, else the default
-        of domain.md; the DALO threshold for a DALO pathway)."""
-        from territories.models import StallThreshold
-
-        overrides = (
-            StallThreshold.objects.filter(stage=OuterRef(stage_field))
-            .filter(
-                Q(commune=OuterRef("commune"))
-                | Q(epci=OuterRef("commune__epci"))
-                | Q(departement=OuterRef("commune__departement"))
-                | Q(region=OuterRef("commune__region"))
-            )
-            .annotate(
-                rank=Case(
-                    When(commune__isnull=False, then=Value(0)),
-                    When(epci__isnull=False, then=Value(1)),
-                    When(departement__isnull=False, then=Value(2)),
-                    default=Value(3),
-                )
-            )
-            .order_by("rank")
-        )
-        default = Case(
-            *[When(**{stage_field: stage}, then=Value(days)) for stage, days in STALL_THRESHOLDS.items()],
-            default=None,
-        )
-        dalo_default = Case(
-            *[When(**{stage_field: stage}, then=Value(days)) for stage, days in DALO_STALL_THRESHOLDS.items()],
-            default=None,
-        )
-        override_days = Subquery(overrides.values("days")[:1])
-        override_dalo_days = Subquery(overrides.values("dalo_days")[:1])
+        stage held by `stage_field` (stall_threshold below)."""
         return self.annotate(
-            stall_threshold=Case(
-                When(dalo=True, then=Coalesce(override_dalo_days, override_days, dalo_default)),
-                default=Coalesce(override_days, default),
+            stall_threshold=stall_threshold(
+                stage_field,
+                commune="commune",
+                epci="commune__epci",
+                departement="commune__departement",
+                region="commune__region",
             )
         )
 

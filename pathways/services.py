@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.enums import Action
 from audit.services import audit_record, changes_between
+from facts.refresh import refresh_facts
 from pathways.composition import composition_errors
 from pathways.enums import CREATION_STAGES, Stage
 from pathways.models import (
@@ -243,6 +244,8 @@ def household_update(
     locked.updated_by = by
     locked.last_change = ", ".join(changes)[:300]
     locked.save()
+    # Its size is in the read model's rows of each of its pathways.
+    refresh_facts(locked.pathways.values_list("pk", flat=True))
     if by is not None:
         audit_record(
             user=by,
@@ -316,6 +319,7 @@ def pathway_open(
         Situation.objects.create(
             pathway=pathway, situation=situation, since=situation_since or opened_on, recorded_by=by
         )
+    refresh_facts([pathway.pk])
     opened = _new_values(
         stage=stage,
         opened_on=opened_on,
@@ -375,6 +379,7 @@ def pathway_transition(
     )
     previous.next_stage, previous.next_date = to_stage, on
     previous.save(update_fields=["next_stage", "next_date"])
+    refresh_facts([locked.pk])
     locked.stage = to_stage
     locked.stage_on = on
     locked.last_activity_on = max(locked.last_activity_on, on)
@@ -415,6 +420,7 @@ def situation_record(
     if errors:
         raise ValidationError(errors)
     row = Situation.objects.create(pathway=locked, situation=situation, since=since, recorded_by=by)
+    refresh_facts([locked.pk])
     _touch(locked, fields=[])
     pathway.version = locked.version
     _log_change(
@@ -454,6 +460,7 @@ def measure_open(
     measure = Measure(pathway=pathway, kind=kind, provider=provider, started_on=started_on, recorded_by=by)
     measure.full_clean()
     measure.save()
+    refresh_facts([pathway.pk])
     opened = _new_values(kind=kind, provider=provider.pk if provider else None, started_on=started_on)
     _log_change(by, pathway, f"mesure {kind} ouverte", changes=opened)
     return measure
@@ -471,6 +478,7 @@ def measure_close(*, measure: Measure, ended_on: date, by, expected_version: int
         raise ValidationError({"ended_on": "La date de fin précède la date de début de la mesure."})
     measure.ended_on = ended_on
     measure.save(update_fields=["ended_on"])
+    refresh_facts([measure.pathway_id])
     _log_change(
         by, measure.pathway, f"mesure {measure.kind} close", changes=changes_between({}, {"ended_on": ended_on})
     )

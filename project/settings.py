@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "territories",
     "pathways",
+    "facts",
     "reports",
     "web",
     "places",

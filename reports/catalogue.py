@@ -4,8 +4,8 @@ Each function takes (territory, start, end) and returns an IndicatorResult: the 
 records behind it. The bilan command, the bilan pages and the exports all read this catalogue.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from territories.territory import Territory
@@ -19,11 +19,26 @@ AXES = {
 }
 
 
-@dataclass(frozen=True)
 class IndicatorResult:
-    value: int | float | None
-    # Ids of the records behind the figure, of `Indicator.record_model` ("app_label.Model").
-    record_ids: list[int] = field(default_factory=list)
+    """The figure, and the ids of the records behind it (of `Indicator.record_model`, "app_label.Model").
+
+    `record_ids` may be given as a query of the ids: it runs only when they are read (a bilan run stores
+    them, the `bilan` command prints only the figures)."""
+
+    __slots__ = ("value", "_record_ids")
+
+    def __init__(self, value: int | float | None, record_ids: Iterable[int] | None = None):
+        self.value = value
+        self._record_ids = record_ids
+
+    @property
+    def record_ids(self) -> list[int]:
+        if not isinstance(self._record_ids, list):
+            self._record_ids = list(self._record_ids or ())
+        return self._record_ids
+
+    def __repr__(self) -> str:
+        return f"IndicatorResult({self.value!r})"
 
 
 @dataclass(frozen=True)

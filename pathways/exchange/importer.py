@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from facts.models import Event, StageSpan
+from facts.refresh import refresh_facts
 from pathways.enums import Relationship
 from pathways.exchange import formats
 from pathways.exchange.lock import import_lock
@@ -106,17 +108,21 @@ def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
     if report.errors:
         return report
     with transaction.atomic():
-        _Writer(folder, report, heartbeat).run()
+        writer = _Writer(folder, report, heartbeat)
+        writer.run()
         if dry_run:
             transaction.set_rollback(True)
         else:
+            # The indicator read model of every pathway the import changed, in the same transaction.
+            refresh_facts(writer.touched_pathways())
+            heartbeat()
             _analyze()
             if before_commit is not None:
                 before_commit(report)
     return report
 
 
-ANALYZED_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label]
+ANALYZED_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label, Event, StageSpan]
 
 
 def _analyze() -> None:
@@ -171,6 +177,15 @@ class _Writer:
         self.sites: dict[str, int] = {}
         # External ids the last _sync created (the others it touched were already stored).
         self.synced_new: set[str] = set()
+        # Pathways whose read-model rows (facts) the import may have changed, and households whose did.
+        self.touched: set[int] = set()
+        self.changed_households: set[int] = set()
+
+    def touched_pathways(self) -> set[int]:
+        touched = set(self.touched)
+        for chunk in chunks(sorted(self.changed_households)):
+            touched.update(Pathway.objects.filter(household_id__in=chunk).values_list("pk", flat=True))
+        return touched
 
     def _count(self, fmt: formats.FileFormat) -> Counts:
         return self.report.counts.setdefault(fmt.name, Counts())
@@ -234,7 +249,7 @@ class _Writer:
             self._households()
         self._pathways()
         if formats.MEASURES.name in present:
-            self._sync(
+            changed_measures = self._sync(
                 formats.MEASURES,
                 Measure,
                 folder.measures,
@@ -246,6 +261,7 @@ class _Writer:
                     "ended_on": r.ended_on,
                 },
             )
+            self.touched.update(self.pathways[r.pathway] for r in folder.measures if r.id in changed_measures)
         if formats.LABELS.name in present:
             self._labels()
         write_places(self, self._count)
@@ -273,6 +289,7 @@ class _Writer:
         # Households already in the database whose values the import changes: their version moves on, so
         # that an edit form opened before the import is refused as stale (pathways.services.household_update).
         known = set(self.households) - self.synced_new
+        self.changed_households.update(self.households[external_id] for external_id in changed_households & known)
         if not self.folder.with_names:
             self._bump_versions(changed_households & known)
             return
@@ -468,6 +485,9 @@ class _Writer:
         ids = insert_rows(Pathway, ["external_id", *PATHWAY_FIELDS], to_create, returning_ids=True)
         self.heartbeat()
         self.pathways.update(zip((row[0] for row in to_create), ids, strict=True))
+        self.touched.update(ids)
+        self.touched.update(pathway.pk for pathway in to_update)
+        self.touched.update(self.pathways[p] for p in changed_transitions | changed_situations)
         structure_at = 1 + PATHWAY_FIELDS.index("referent_structure_id")
         assignments.extend((pk, row[structure_at]) for pk, row in zip(ids, to_create, strict=True))
         Pathway.objects.bulk_update(

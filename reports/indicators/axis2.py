@@ -2,13 +2,12 @@
 
 from datetime import date
 
-from django.db.models import F
+from django.db.models import Count, Q, Sum
 
-from pathways.enums import HousingKind, SituationGroup, situations_in_group
-from project.expressions import DaysBetween
+from pathways.enums import HousingKind, SituationGroup
 from reports.catalogue import IndicatorResult, register
-from reports.indicators.events import effective_attributions, move_ins, situation_on
-from reports.indicators.figures import median, percent
+from reports.indicators.events import effective_attributions, move_ins
+from reports.indicators.figures import median_in_database, percent
 from territories.territory import Territory
 
 ATTRIBUTION = (
@@ -20,10 +19,8 @@ MOVE_IN = (
     "La commune et le type du logement d'une entrée dans les lieux sont ceux du dernier bail signé du parcours "
     "avant elle."
 )
-HOMELESS = situations_in_group(SituationGroup.SANS_ABRI)
-SHELTERED = situations_in_group(SituationGroup.HEBERGEMENT)
 # The asylum system (group `asile`) is deliberately not in either group, as in the national indicator.
-HOMELESS_OR_SHELTERED = HOMELESS + SHELTERED
+HOMELESS_OR_SHELTERED = [SituationGroup.SANS_ABRI, SituationGroup.HEBERGEMENT]
 HOUSING_FIRST_KINDS = [
     HousingKind.PARC_SOCIAL,
     HousingKind.IML_SOUS_LOCATION,
@@ -33,18 +30,17 @@ HOUSING_FIRST_KINDS = [
 ]
 
 
-def _ids(queryset) -> list[int]:
-    return list(queryset.order_by("pk").values_list("pk", flat=True))
+def _ids(events):
+    """The transitions behind the events, as a query run only when the ids are read."""
+    return events.order_by("record_id").values_list("record_id", flat=True)
 
 
-def _attributions_in_situations(territory, start, end, situations) -> IndicatorResult:
-    attributions = (
-        effective_attributions(territory, start, end)
-        .alias(situation=situation_on("date"))
-        .filter(situation__in=situations)
-    )
-    ids = _ids(attributions)
-    return IndicatorResult(len(ids), ids)
+def _count(events) -> IndicatorResult:
+    return IndicatorResult(events.count(), _ids(events))
+
+
+def _attributions_in_group(territory, start, end, group) -> IndicatorResult:
+    return _count(effective_attributions(territory, start, end).filter(situation_group=group))
 
 
 @register(
@@ -59,7 +55,7 @@ def _attributions_in_situations(territory, start, end, situations) -> IndicatorR
     record_model="pathways.Transition",
 )
 def attributions_sortants_hebergement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _attributions_in_situations(territory, start, end, SHELTERED)
+    return _attributions_in_group(territory, start, end, SituationGroup.HEBERGEMENT)
 
 
 @register(
@@ -73,7 +69,7 @@ def attributions_sortants_hebergement(territory: Territory, start: date, end: da
     record_model="pathways.Transition",
 )
 def attributions_sans_abri(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _attributions_in_situations(territory, start, end, HOMELESS)
+    return _attributions_in_group(territory, start, end, SituationGroup.SANS_ABRI)
 
 
 @register(
@@ -87,8 +83,7 @@ def attributions_sans_abri(territory: Territory, start: date, end: date) -> Indi
     record_model="pathways.Transition",
 )
 def attributions_total(territory: Territory, start: date, end: date) -> IndicatorResult:
-    ids = _ids(effective_attributions(territory, start, end))
-    return IndicatorResult(len(ids), ids)
+    return _count(effective_attributions(territory, start, end))
 
 
 @register(
@@ -103,11 +98,11 @@ def attributions_total(territory: Territory, start: date, end: date) -> Indicato
 )
 def part_attributions_sans_domicile(territory: Territory, start: date, end: date) -> IndicatorResult:
     """Its records are the population: every effective attribution of the denominator."""
-    # One query: the situation of each attribution with its id (the situation subquery runs once per row).
-    attributions = effective_attributions(territory, start, end).annotate(situation=situation_on("date"))
-    rows = list(attributions.order_by("pk").values_list("pk", "situation"))
-    homeless = sum(1 for _, situation in rows if situation in HOMELESS_OR_SHELTERED)
-    return IndicatorResult(percent(homeless, len(rows)), [pk for pk, _ in rows])
+    attributions = effective_attributions(territory, start, end)
+    counts = attributions.aggregate(
+        total=Count("pk"), homeless=Count("pk", filter=Q(situation_group__in=HOMELESS_OR_SHELTERED))
+    )
+    return IndicatorResult(percent(counts["homeless"], counts["total"]), _ids(attributions))
 
 
 @register(
@@ -121,8 +116,7 @@ def part_attributions_sans_domicile(territory: Territory, start: date, end: date
     record_model="pathways.Transition",
 )
 def entrees_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    ids = _ids(move_ins(territory, start, end))
-    return IndicatorResult(len(ids), ids)
+    return _count(move_ins(territory, start, end))
 
 
 @register(
@@ -139,15 +133,12 @@ def entrees_logement(territory: Territory, start: date, end: date) -> IndicatorR
     record_model="pathways.Transition",
 )
 def personnes_sans_domicile_logees(territory: Territory, start: date, end: date) -> IndicatorResult:
-    housed = (
-        move_ins(territory, start, end)
-        .alias(situation=situation_on("date"))
-        .filter(situation__in=HOMELESS_OR_SHELTERED, lease_kind__in=HOUSING_FIRST_KINDS)
+    housed = move_ins(territory, start, end).filter(
+        situation_group__in=HOMELESS_OR_SHELTERED, lease_kind__in=HOUSING_FIRST_KINDS
     )
-    # One query: each move-in's id with its household's size, summed here.
-    size = F("pathway__household__adults") + F("pathway__household__children")
-    rows = list(housed.annotate(persons=size).order_by("pk").values_list("pk", "persons"))
-    return IndicatorResult(sum(persons for _, persons in rows), [pk for pk, _ in rows])
+    # `persons` is the household's current size, kept in the read model.
+    persons = housed.aggregate(persons=Sum("persons"))["persons"] or 0
+    return IndicatorResult(persons, _ids(housed))
 
 
 @register(
@@ -162,6 +153,5 @@ def personnes_sans_domicile_logees(territory: Territory, start: date, end: date)
     record_model="pathways.Transition",
 )
 def delai_median_acces_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    delays = move_ins(territory, start, end).annotate(days=DaysBetween(F("date"), F("pathway__opened_on")))
-    rows = list(delays.order_by("days", "pk").values_list("days", "pk"))
-    return IndicatorResult(median([days for days, _ in rows]), sorted(pk for _, pk in rows))
+    entries = move_ins(territory, start, end)
+    return IndicatorResult(median_in_database(entries, "days_since_opening"), _ids(entries))

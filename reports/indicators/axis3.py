@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from pathways.models import Measure, Pathway
+from facts.models import Event, EventKind, in_territory
 from reports.catalogue import IndicatorResult, register
 from territories.territory import Territory
 
@@ -20,9 +20,8 @@ from territories.territory import Territory
     record_model="pathways.Pathway",
 )
 def parcours_ouverts(territory: Territory, start: date, end: date) -> IndicatorResult:
-    pathways = Pathway.objects.filter(opened_on__range=(start, end)).filter(territory.commune_q("commune"))
-    ids = list(pathways.order_by("pk").values_list("pk", flat=True))
-    return IndicatorResult(len(ids), ids)
+    opened = Event.objects.of(EventKind.OPENED, territory, start, end)
+    return IndicatorResult(opened.count(), opened.order_by("record_id").values_list("record_id", flat=True))
 
 
 @register(
@@ -36,9 +35,8 @@ def parcours_ouverts(territory: Territory, start: date, end: date) -> IndicatorR
     record_model="pathways.Measure",
 )
 def mesures_accompagnement_ouvertes(territory: Territory, start: date, end: date) -> IndicatorResult:
-    measures = Measure.objects.filter(started_on__range=(start, end)).filter(territory.commune_q("pathway__commune"))
-    ids = list(measures.order_by("pk").values_list("pk", flat=True))
-    return IndicatorResult(len(ids), ids)
+    started = Event.objects.of(EventKind.MEASURE, territory, start, end)
+    return IndicatorResult(started.count(), started.order_by("record_id").values_list("record_id", flat=True))
 
 
 @register(
@@ -53,11 +51,8 @@ def mesures_accompagnement_ouvertes(territory: Territory, start: date, end: date
     record_model="pathways.Household",
 )
 def menages_accompagnes(territory: Territory, start: date, end: date) -> IndicatorResult:
-    active = (
-        Measure.objects.filter(started_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-        .filter(territory.commune_q("pathway__commune"))
+    active = Event.objects.filter(in_territory(territory), kind=EventKind.MEASURE, date__lte=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
     )
-    households = active.order_by("pathway__household_id").values_list("pathway__household_id", flat=True)
-    ids = list(households.distinct())
-    return IndicatorResult(len(ids), ids)
+    households = active.order_by("household_id").values_list("household_id", flat=True).distinct()
+    return IndicatorResult(households.count(), households)

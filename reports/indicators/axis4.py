@@ -2,13 +2,14 @@
 
 from datetime import date, timedelta
 
+from django.db.models import Count, Q
+
 from reports.catalogue import IndicatorResult, register
 from reports.indicators.events import (
     move_ins,
     pathways_active_on,
     pathways_stalled_on,
     ruptures,
-    ruptures_of_move_in_within,
 )
 from reports.indicators.figures import percent
 from territories.territory import Territory
@@ -17,8 +18,13 @@ YEAR = 365  # calendar days, not a calendar year (indicators.md)
 LEASE_COMMUNE = "La commune du logement est celle du dernier bail signé du parcours."
 
 
-def _ids(queryset) -> list[int]:
-    return list(queryset.order_by("pk").values_list("pk", flat=True))
+def _event_ids(events):
+    """The transitions behind the events, as a query run only when the ids are read."""
+    return events.order_by("record_id").values_list("record_id", flat=True)
+
+
+def _pathway_ids(spans):
+    return spans.order_by("pathway_id").values_list("pathway_id", flat=True)
 
 
 @register(
@@ -32,8 +38,8 @@ def _ids(queryset) -> list[int]:
     record_model="pathways.Transition",
 )
 def ruptures_in_period(territory: Territory, start: date, end: date) -> IndicatorResult:
-    ids = _ids(ruptures(territory, start, end))
-    return IndicatorResult(len(ids), ids)
+    events = ruptures(territory, start, end)
+    return IndicatorResult(events.count(), _event_ids(events))
 
 
 @register(
@@ -52,9 +58,10 @@ def ruptures_in_period(territory: Territory, start: date, end: date) -> Indicato
 def taux_maintien_12_mois(territory: Territory, start: date, end: date) -> IndicatorResult:
     """Its records are the cohort of move-ins."""
     cohort = move_ins(territory, start - timedelta(days=YEAR), end - timedelta(days=YEAR))
-    ids = _ids(cohort)
-    retained = cohort.exclude(ruptures_of_move_in_within(YEAR)).count() if ids else 0
-    return IndicatorResult(percent(retained, len(ids)), ids)
+    # `days_to_rupture`: days to the first rupture belonging to the move-in (null if none), in the read model.
+    kept = Q(days_to_rupture__isnull=True) | Q(days_to_rupture__gt=YEAR)
+    counts = cohort.aggregate(cohort=Count("pk"), retained=Count("pk", filter=kept))
+    return IndicatorResult(percent(counts["retained"], counts["cohort"]), _event_ids(cohort))
 
 
 @register(
@@ -69,8 +76,8 @@ def taux_maintien_12_mois(territory: Territory, start: date, end: date) -> Indic
     record_model="pathways.Pathway",
 )
 def parcours_actifs_fin_periode(territory: Territory, start: date, end: date) -> IndicatorResult:
-    ids = _ids(pathways_active_on(territory, end))
-    return IndicatorResult(len(ids), ids)
+    spans = pathways_active_on(territory, end)
+    return IndicatorResult(spans.count(), _pathway_ids(spans))
 
 
 @register(
@@ -86,5 +93,5 @@ def parcours_actifs_fin_periode(territory: Territory, start: date, end: date) ->
     record_model="pathways.Pathway",
 )
 def parcours_bloques_fin_periode(territory: Territory, start: date, end: date) -> IndicatorResult:
-    ids = _ids(pathways_stalled_on(territory, end))
-    return IndicatorResult(len(ids), ids)
+    spans = pathways_stalled_on(territory, end)
+    return IndicatorResult(spans.count(), _pathway_ids(spans))

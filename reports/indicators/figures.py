@@ -32,3 +32,13 @@ def median(values: list[int]) -> float | None:
     if len(ordered) % 2:
         return round_tenth(ordered[middle], 1)
     return round_tenth(ordered[middle - 1] + ordered[middle], 2)
+
+
+def median_in_database(queryset, field: str) -> float | None:
+    """The median of `field` over `queryset`, read from the database: its count, then its one or two
+    middle values in order (two queries, whatever the size of the population)."""
+    count = queryset.count()
+    if not count:
+        return None
+    # One middle value for an odd count, the two of an even one: their median is the population's.
+    return median(list(queryset.order_by(field).values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1]))

@@ -7,9 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from facts.models import Event, EventKind
 from pathways import services
-from pathways.models import Transition
-from reports.indicators.events import situation_on
 from tests.pathways.factories import advance
 from tests.web.test_casework_fixtures import OPENED
 from tests.web.test_casework_fixtures import world as world  # noqa: F401 - the fixture
@@ -54,7 +53,7 @@ def test_after_entry_into_housing_the_current_situation_is_the_dwelling(client, 
         "Logé : Pension de famille à Aix-en-Provence depuis le 10/04/2024"
     )
     # Derived, not recorded: the indicators still read the hotel as the situation on the day of entry.
-    entry = Transition.objects.filter(pathway=p, stage="entree").annotate(situation=situation_on("date")).get()
+    entry = Event.objects.get(pathway_id=p.pk, kind=EventKind.MOVE_IN)
     assert entry.situation == "hotel_115" and p.situations.count() == 1
     # A situation recorded after the entry (a threat of eviction) is newer news.
     services.situation_record(pathway=p, situation="menace_expulsion", since=D(2025, 1, 5), by=world.ana)

@@ -1,7 +1,9 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from facts.refresh import rebuild_facts
 from territories.geography import load_geography
 
 
@@ -16,5 +18,11 @@ class Command(BaseCommand):
         counts = load_geography(dry_run=dry_run)
         for label, count in counts.items():
             self.stdout.write(f"{label} : {count}")
+        communes = counts["communes"]
+        if not dry_run and communes.created + communes.updated:
+            # The read model carries each row's EPCI, département and région codes: resolve them again.
+            with transaction.atomic():
+                rebuild_facts()
+            self.stdout.write("Modèle de lecture des indicateurs reconstruit (communes modifiées).")
         verb = "Simulation terminée" if dry_run else "Géographie chargée"
         self.stdout.write(self.style.SUCCESS(f"{verb} en {time.monotonic() - started:.1f} s."))
