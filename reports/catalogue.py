@@ -37,6 +37,13 @@ class IndicatorResult:
             self._record_ids = list(self._record_ids or ())
         return self._record_ids
 
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, IndicatorResult):
+            return NotImplemented
+        return self.value == other.value and self.record_ids == other.record_ids
+
+    __hash__ = None
+
     def __repr__(self) -> str:
         return f"IndicatorResult({self.value!r})"
 
