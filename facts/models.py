@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from pathways.enums import Stage
+from territories.territory import TerritoryGroup
 
 TERRITORY_COLUMNS = {"region": "region", "departement": "departement", "epci": "epci", "commune": "commune"}
 
@@ -22,10 +23,14 @@ class EventKind(models.TextChoices):
 
 
 def in_territory(territory) -> Q:
-    """Rows of the read model whose commune is in `territory` (its codes are columns of the row)."""
+    """Rows of the read model whose commune is in `territory`, a Territory or a TerritoryGroup (its codes are
+    columns of the row)."""
     if territory.kind == "france":
         return Q()
-    return Q(**{TERRITORY_COLUMNS[territory.kind]: territory.code})
+    column = TERRITORY_COLUMNS[territory.kind]
+    if isinstance(territory, TerritoryGroup):
+        return Q(**{f"{column}__in": territory.codes})
+    return Q(**{column: territory.code})
 
 
 class Located(models.Model):

@@ -67,11 +67,14 @@ class Indicator:
 CATALOGUE: dict[str, Indicator] = {}
 
 
-def register(**meta) -> Callable:
-    """Decorator: `@register(code=..., axis=..., unit=..., label=..., definition=..., kind=..., record_model=...)`."""
+def register(*, figure: Callable | None = None, **meta) -> Callable:
+    """Decorator: `@register(code=..., axis=..., unit=..., label=..., definition=..., kind=..., record_model=...)`
+    on a function (territory, start, end) -> IndicatorResult; with `figure=` (one of
+    reports.indicators.breakdown's), on the function returning the indicator's population, that `figure`
+    turns into the computation (and a run groups it)."""
 
     def wrap(function):
-        indicator = Indicator(compute=function, **meta)
+        indicator = Indicator(compute=figure(function) if figure else function, **meta)
         if indicator.code in CATALOGUE:
             raise ValueError(f"Indicator {indicator.code} registered twice")
         CATALOGUE[indicator.code] = indicator

@@ -15,7 +15,8 @@ from project import background
 from project.db_router import reading_from_replica
 from reports import idlist, perms
 from reports.catalogue import CATALOGUE
-from reports.enums import PLAN_YEARS, FigureScope, PeriodKind, RunStatus
+from reports.enums import PLAN_YEARS, PeriodKind, RunStatus
+from reports.indicators.breakdown import compute_cells, run_cells
 from reports.models import BilanFigure, BilanRun, FinishedRunError, Target, run_timeout_minutes
 from territories.territory import Territory
 
@@ -30,13 +31,6 @@ def period_bounds(kind: str, *, year: int | None = None, start: date | None = No
         first, last = PLAN_YEARS[kind]
         return date(first, 1, 1), date(last, 12, 31)
     return start, end
-
-
-def years_of(start: date, end: date) -> list[tuple[int, date, date]]:
-    """Each calendar year of [start, end], clipped to it."""
-    return [
-        (year, max(start, date(year, 1, 1)), min(end, date(year, 12, 31))) for year in range(start.year, end.year + 1)
-    ]
 
 
 def catalogue_version() -> str:
@@ -67,35 +61,31 @@ def bilan_compute(
     start: date,
     end: date,
     on_step: Callable[[int, int], None] | None = None,
-    on_indicator: Callable[[], None] | None = None,
 ) -> list[ComputedFigure]:
-    """Every indicator for the whole period, each calendar year of it and each sub-territory, with the
-    same functions as the `bilan` command (so the figures are the command's). `on_indicator` is called
-    after each indicator (the worker's heartbeat), `on_step` after each bilan (the progress bar)."""
-    steps = [(FigureScope.TOTAL, None, territory, start, end)]
-    steps += [(FigureScope.YEAR, year, territory, first, last) for year, first, last in years_of(start, end)]
-    steps += [(FigureScope.SUB_TERRITORY, None, child, start, end) for child in territory.children()]
-    figures = []
-    for done, (scope, year, place, first, last) in enumerate(steps, start=1):
-        for code, result in _indicators(place, first, last, on_indicator):
-            figures.append(
-                ComputedFigure(code, scope, year, place.key, place.name, result.value, list(result.record_ids))
-            )
+    """Every indicator for the whole period, each calendar year of it and each sub-territory, from the same
+    definitions as the `bilan` command (so the figures are the command's), grouped where the indicator's
+    figure can be (reports/indicators/breakdown.py). `on_step(done, total)` is called after each indicator
+    (the progress bar and the worker's heartbeat)."""
+    cells = run_cells(territory, start, end)
+    results = {}
+    for done, (code, indicator) in enumerate(CATALOGUE.items(), start=1):
+        for cell, result in compute_cells(indicator, cells).items():
+            results[cell, code] = result
         if on_step:
-            on_step(done, len(steps))
-    return figures
-
-
-def _indicators(place: Territory, start: date, end: date, on_indicator):
-    """reports.indicators.compute_bilan, one indicator at a time (without a callback, that very function)."""
-    from reports import indicators
-
-    if on_indicator is None:
-        yield from indicators.compute_bilan(place, start, end).items()
-        return
-    for code, indicator in CATALOGUE.items():
-        yield code, indicator.compute(place, start, end)
-        on_indicator()
+            on_step(done, len(CATALOGUE))
+    return [
+        ComputedFigure(
+            code,
+            cell.scope,
+            cell.year,
+            cell.territory.key,
+            cell.territory.name,
+            results[cell, code].value,
+            results[cell, code].record_ids,
+        )
+        for cell in cells
+        for code in CATALOGUE
+    ]
 
 
 def bilan_run_request(
@@ -153,9 +143,7 @@ def bilan_run_execute(*, run_id: int) -> BilanRun:
     try:
         # Read from the streaming replica when there is a usable one (project/db_router.py).
         with heartbeat, reading_from_replica(f"Bilan run {run_id}") as database:
-            figures = bilan_compute(
-                territory=run.territory, start=run.start, end=run.end, on_step=progress, on_indicator=heartbeat
-            )
+            figures = bilan_compute(territory=run.territory, start=run.start, end=run.end, on_step=progress)
         logger.info("Bilan run %s computed on the %s database", run_id, database)
         with transaction.atomic():
             if not background.owns(BilanRun, run_id, attempt):

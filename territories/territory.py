@@ -64,6 +64,14 @@ class Territory:
         return []
 
 
+@dataclass(frozen=True)
+class TerritoryGroup:
+    """Several territories of one kind, filtered together: the sub-territories of a breakdown."""
+
+    kind: str
+    codes: tuple[str, ...]
+
+
 FRANCE = Territory("france", "", "France")
 
 

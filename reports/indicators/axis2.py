@@ -1,13 +1,14 @@
-"""Axis 2: access to housing, read from leases and move-ins (indicators.md)."""
+"""Axis 2: access to housing, read from leases and move-ins (indicators.md). Each function returns the
+indicator's population; its `figure` counts, sums, shares or takes the median of it."""
 
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, QuerySet
 
 from pathways.enums import HousingKind, SituationGroup
-from reports.catalogue import IndicatorResult, register
+from reports.catalogue import register
+from reports.indicators.breakdown import count, median_of, share, total_of
 from reports.indicators.events import effective_attributions, move_ins
-from reports.indicators.figures import median_in_database, percent
 from territories.territory import Territory
 
 ATTRIBUTION = (
@@ -30,19 +31,6 @@ HOUSING_FIRST_KINDS = [
 ]
 
 
-def _ids(events):
-    """The transitions behind the events, as a query run only when the ids are read."""
-    return events.order_by("record_id").values_list("record_id", flat=True)
-
-
-def _count(events) -> IndicatorResult:
-    return IndicatorResult(events.count(), _ids(events))
-
-
-def _attributions_in_group(territory, start, end, group) -> IndicatorResult:
-    return _count(effective_attributions(territory, start, end).filter(situation_group=group))
-
-
 @register(
     code="attributions_sortants_hebergement",
     axis=2,
@@ -53,9 +41,10 @@ def _attributions_in_group(territory, start, end, group) -> IndicatorResult:
     f"d'asile en est exclu). {ATTRIBUTION}",
     kind="count",
     record_model="pathways.Transition",
+    figure=count,
 )
-def attributions_sortants_hebergement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _attributions_in_group(territory, start, end, SituationGroup.HEBERGEMENT)
+def attributions_sortants_hebergement(territory: Territory, start: date, end: date) -> QuerySet:
+    return effective_attributions(territory, start, end).filter(situation_group=SituationGroup.HEBERGEMENT)
 
 
 @register(
@@ -67,9 +56,10 @@ def attributions_sortants_hebergement(territory: Territory, start: date, end: da
     f"territoire, dont la situation du ménage à cette date relève du groupe « sans-abri ». {ATTRIBUTION}",
     kind="count",
     record_model="pathways.Transition",
+    figure=count,
 )
-def attributions_sans_abri(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _attributions_in_group(territory, start, end, SituationGroup.SANS_ABRI)
+def attributions_sans_abri(territory: Territory, start: date, end: date) -> QuerySet:
+    return effective_attributions(territory, start, end).filter(situation_group=SituationGroup.SANS_ABRI)
 
 
 @register(
@@ -81,9 +71,10 @@ def attributions_sans_abri(territory: Territory, start: date, end: date) -> Indi
     f"logement dans le territoire. {ATTRIBUTION}",
     kind="count",
     record_model="pathways.Transition",
+    figure=count,
 )
-def attributions_total(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _count(effective_attributions(territory, start, end))
+def attributions_total(territory: Territory, start: date, end: date) -> QuerySet:
+    return effective_attributions(territory, start, end)
 
 
 @register(
@@ -95,14 +86,11 @@ def attributions_total(territory: Territory, start: date, end: date) -> Indicato
     "total des attributions de logements sociaux. Arrondi au dixième ; vide s'il n'y a aucune attribution.",
     kind="percent",
     record_model="pathways.Transition",
+    figure=share(Q(situation_group__in=HOMELESS_OR_SHELTERED)),
 )
-def part_attributions_sans_domicile(territory: Territory, start: date, end: date) -> IndicatorResult:
+def part_attributions_sans_domicile(territory: Territory, start: date, end: date) -> QuerySet:
     """Its records are the population: every effective attribution of the denominator."""
-    attributions = effective_attributions(territory, start, end)
-    counts = attributions.aggregate(
-        total=Count("pk"), homeless=Count("pk", filter=Q(situation_group__in=HOMELESS_OR_SHELTERED))
-    )
-    return IndicatorResult(percent(counts["homeless"], counts["total"]), _ids(attributions))
+    return effective_attributions(territory, start, end)
 
 
 @register(
@@ -114,9 +102,10 @@ def part_attributions_sans_domicile(territory: Territory, start: date, end: date
     f"soit le type de logement. {MOVE_IN}",
     kind="count",
     record_model="pathways.Transition",
+    figure=count,
 )
-def entrees_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    return _count(move_ins(territory, start, end))
+def entrees_logement(territory: Territory, start: date, end: date) -> QuerySet:
+    return move_ins(territory, start, end)
 
 
 @register(
@@ -131,14 +120,13 @@ def entrees_logement(territory: Territory, start: date, end: date) -> IndicatorR
     "composition actuelle.",
     kind="count",
     record_model="pathways.Transition",
+    # `persons` is the household's current size, kept in the read model.
+    figure=total_of("persons"),
 )
-def personnes_sans_domicile_logees(territory: Territory, start: date, end: date) -> IndicatorResult:
-    housed = move_ins(territory, start, end).filter(
+def personnes_sans_domicile_logees(territory: Territory, start: date, end: date) -> QuerySet:
+    return move_ins(territory, start, end).filter(
         situation_group__in=HOMELESS_OR_SHELTERED, lease_kind__in=HOUSING_FIRST_KINDS
     )
-    # `persons` is the household's current size, kept in the read model.
-    persons = housed.aggregate(persons=Sum("persons"))["persons"] or 0
-    return IndicatorResult(persons, _ids(housed))
 
 
 @register(
@@ -151,7 +139,7 @@ def personnes_sans_domicile_logees(territory: Territory, start: date, end: date)
     f"d'entrées, moyenne des deux valeurs centrales). {MOVE_IN} Arrondi au dixième ; vide sans entrée.",
     kind="median",
     record_model="pathways.Transition",
+    figure=median_of("days_since_opening"),
 )
-def delai_median_acces_logement(territory: Territory, start: date, end: date) -> IndicatorResult:
-    entries = move_ins(territory, start, end)
-    return IndicatorResult(median_in_database(entries, "days_since_opening"), _ids(entries))
+def delai_median_acces_logement(territory: Territory, start: date, end: date) -> QuerySet:
+    return move_ins(territory, start, end)

@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from facts.models import Event, EventKind, in_territory
 from reports.catalogue import IndicatorResult, register
+from reports.indicators.breakdown import count
 from territories.territory import Territory
 
 
@@ -18,10 +19,10 @@ from territories.territory import Territory
     "réouverture), commune du parcours dans le territoire.",
     kind="count",
     record_model="pathways.Pathway",
+    figure=count,
 )
-def parcours_ouverts(territory: Territory, start: date, end: date) -> IndicatorResult:
-    opened = Event.objects.of(EventKind.OPENED, territory, start, end)
-    return IndicatorResult(opened.count(), opened.order_by("record_id").values_list("record_id", flat=True))
+def parcours_ouverts(territory: Territory, start: date, end: date) -> QuerySet:
+    return Event.objects.of(EventKind.OPENED, territory, start, end)
 
 
 @register(
@@ -33,10 +34,10 @@ def parcours_ouverts(territory: Territory, start: date, end: date) -> IndicatorR
     "territoire.",
     kind="count",
     record_model="pathways.Measure",
+    figure=count,
 )
-def mesures_accompagnement_ouvertes(territory: Territory, start: date, end: date) -> IndicatorResult:
-    started = Event.objects.of(EventKind.MEASURE, territory, start, end)
-    return IndicatorResult(started.count(), started.order_by("record_id").values_list("record_id", flat=True))
+def mesures_accompagnement_ouvertes(territory: Territory, start: date, end: date) -> QuerySet:
+    return Event.objects.of(EventKind.MEASURE, territory, start, end)
 
 
 @register(
@@ -51,6 +52,7 @@ def mesures_accompagnement_ouvertes(territory: Territory, start: date, end: date
     record_model="pathways.Household",
 )
 def menages_accompagnes(territory: Territory, start: date, end: date) -> IndicatorResult:
+    """Distinct households do not add up over years or sub-territories: a run computes it cell by cell."""
     active = Event.objects.filter(in_territory(territory), kind=EventKind.MEASURE, date__lte=end).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start)
     )

@@ -2,29 +2,20 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q, QuerySet
 
-from reports.catalogue import IndicatorResult, register
+from reports.catalogue import register
+from reports.indicators.breakdown import count, held_on_last_day, share
 from reports.indicators.events import (
     move_ins,
     pathways_active_on,
     pathways_stalled_on,
     ruptures,
 )
-from reports.indicators.figures import percent
 from territories.territory import Territory
 
 YEAR = 365  # calendar days, not a calendar year (indicators.md)
 LEASE_COMMUNE = "La commune du logement est celle du dernier bail signé du parcours."
-
-
-def _event_ids(events):
-    """The transitions behind the events, as a query run only when the ids are read."""
-    return events.order_by("record_id").values_list("record_id", flat=True)
-
-
-def _pathway_ids(spans):
-    return spans.order_by("pathway_id").values_list("pathway_id", flat=True)
 
 
 @register(
@@ -36,10 +27,10 @@ def _pathway_ids(spans):
     f"{LEASE_COMMUNE}",
     kind="count",
     record_model="pathways.Transition",
+    figure=count,
 )
-def ruptures_in_period(territory: Territory, start: date, end: date) -> IndicatorResult:
-    events = ruptures(territory, start, end)
-    return IndicatorResult(events.count(), _event_ids(events))
+def ruptures_in_period(territory: Territory, start: date, end: date) -> QuerySet:
+    return ruptures(territory, start, end)
 
 
 @register(
@@ -54,14 +45,12 @@ def ruptures_in_period(territory: Territory, start: date, end: date) -> Indicato
     "Arrondi au dixième ; vide si la cohorte est vide.",
     kind="percent",
     record_model="pathways.Transition",
-)
-def taux_maintien_12_mois(territory: Territory, start: date, end: date) -> IndicatorResult:
-    """Its records are the cohort of move-ins."""
-    cohort = move_ins(territory, start - timedelta(days=YEAR), end - timedelta(days=YEAR))
     # `days_to_rupture`: days to the first rupture belonging to the move-in (null if none), in the read model.
-    kept = Q(days_to_rupture__isnull=True) | Q(days_to_rupture__gt=YEAR)
-    counts = cohort.aggregate(cohort=Count("pk"), retained=Count("pk", filter=kept))
-    return IndicatorResult(percent(counts["retained"], counts["cohort"]), _event_ids(cohort))
+    figure=share(Q(days_to_rupture__isnull=True) | Q(days_to_rupture__gt=YEAR), shift_days=YEAR),
+)
+def taux_maintien_12_mois(territory: Territory, start: date, end: date) -> QuerySet:
+    """Its records are the cohort of move-ins, dated a year before the period."""
+    return move_ins(territory, start - timedelta(days=YEAR), end - timedelta(days=YEAR))
 
 
 @register(
@@ -74,10 +63,10 @@ def taux_maintien_12_mois(territory: Territory, start: date, end: date) -> Indic
     "le territoire.",
     kind="count",
     record_model="pathways.Pathway",
+    figure=held_on_last_day,
 )
-def parcours_actifs_fin_periode(territory: Territory, start: date, end: date) -> IndicatorResult:
-    spans = pathways_active_on(territory, end)
-    return IndicatorResult(spans.count(), _pathway_ids(spans))
+def parcours_actifs_fin_periode(territory: Territory, day: date) -> QuerySet:
+    return pathways_active_on(territory, day)
 
 
 @register(
@@ -91,7 +80,7 @@ def parcours_actifs_fin_periode(territory: Territory, start: date, end: date) ->
     "pour la commune du parcours).",
     kind="count",
     record_model="pathways.Pathway",
+    figure=held_on_last_day,
 )
-def parcours_bloques_fin_periode(territory: Territory, start: date, end: date) -> IndicatorResult:
-    spans = pathways_stalled_on(territory, end)
-    return IndicatorResult(spans.count(), _pathway_ids(spans))
+def parcours_bloques_fin_periode(territory: Territory, day: date) -> QuerySet:
+    return pathways_stalled_on(territory, day)

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from reports import services
+from reports.catalogue import CATALOGUE
 from reports.enums import FigureScope, PeriodKind, RunStatus
 from reports.models import BilanFigure, BilanRun, FinishedRunError
 from reports.tasks import bilan_run_task, fail_stuck_runs_task
@@ -56,7 +57,8 @@ def test_a_run_stores_the_figures_of_the_bilan_command_for_the_period_each_year_
     run = request_run(admin, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.DONE, run.error
     assert run.started_at <= run.finished_at
-    assert (run.steps_done, run.steps_total) == (12, 12)  # period + 5 years + 6 départements
+    assert (run.steps_done, run.steps_total) == (len(CATALOGUE), len(CATALOGUE))  # one step per indicator
+    assert run.figures.count() == 12 * len(CATALOGUE)  # period + 5 years + 6 départements
 
     total = {code: as_json_number(value) for code, value in figures(run, FigureScope.TOTAL).items()}
     assert total == command_json("region:93", START, END)
@@ -113,10 +115,10 @@ def test_figures_are_typed_and_keep_the_records_behind_them(scenario, admin, dja
 def test_the_task_fails_the_run_with_the_error_when_the_computation_raises(
     scenario, admin, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(place, start, end, on_indicator):
+    def broken(indicator, cells):
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setattr("reports.services._indicators", broken)
+    monkeypatch.setattr("reports.services.compute_cells", broken)
     run = request_run(admin, capture=django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
     # No English technical text reaches the user: the exception is in the server's log.
