@@ -135,6 +135,13 @@ if DATABASE_POOL:
     }
 if DATABASE_PGBOUNCER:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# PostgreSQL's JIT compiles each big query for about half a second, more than it saves on the indicator
+# queries (measured at 1,000,000 pathways, docs/performance.md): off for the sessions of the product, unless
+# DATABASE_JIT=true. PgBouncer refuses the startup option: set `ALTER ROLE … SET jit = off` there instead.
+DATABASE_JIT = env_bool("DATABASE_JIT", False)
+PG_SESSION_OPTIONS = "" if DATABASE_JIT or DATABASE_PGBOUNCER else "-c jit=off"
+if ON_POSTGRESQL and PG_SESSION_OPTIONS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = PG_SESSION_OPTIONS
 # Optional PostgreSQL streaming replica: the bilan computation, drill-downs and exports read from it,
 # nothing else (project/db_router.py); down or more than REPLICA_MAX_LAG_SECONDS behind, the primary.
 DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", ("postgres", "postgresql"))
@@ -147,6 +154,8 @@ if DATABASE_REPLICA_URL:
     # A replica that does not answer is given up on quickly (the reads then go to the primary).
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("REPLICA_CONNECT_TIMEOUT", 3)
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
+    if PG_SESSION_OPTIONS:
+        DATABASES["replica"]["OPTIONS"]["options"] = PG_SESSION_OPTIONS
     # Tests run against the primary's test database only.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["project.db_router.ReplicaRouter"]

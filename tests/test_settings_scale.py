@@ -98,3 +98,17 @@ def test_a_pooled_connection_answers_on_postgresql():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "True"]
+
+
+def test_postgresql_sessions_run_without_jit_unless_asked_or_behind_pgbouncer():
+    replica = "postgres://lecture@replica.example:5433/parcours"
+    status, settings = settings_of(DATABASE_URL=PRIMARY, DATABASE_REPLICA_URL=replica)
+    assert status == 0
+    for alias in ("default", "replica"):
+        assert settings["DATABASES"][alias]["OPTIONS"]["options"] == "-c jit=off"
+    status, settings = settings_of(DATABASE_URL=PRIMARY, DATABASE_JIT="true")
+    assert "options" not in settings["DATABASES"]["default"].get("OPTIONS", {})
+    status, settings = settings_of(DATABASE_URL=PRIMARY, DATABASE_PGBOUNCER="true")
+    assert "options" not in settings["DATABASES"]["default"].get("OPTIONS", {})
+    status, settings = settings_of()  # SQLite: no such option
+    assert "options" not in settings["DATABASES"]["default"]["OPTIONS"]

@@ -129,47 +129,77 @@ class OverPeriod:
         shifted = ExpressionWrapper(F("date") + timedelta(days=self.shift_days), output_field=DateField())
         return ExtractYear(shifted)
 
-    def _figures(self, rows: QuerySet, key) -> tuple[dict, int | float | None]:
-        """The figure of each group of `rows` by `key`, and of all of them."""
+    def _parts(self, rows: QuerySet, keys: dict) -> tuple[dict, dict]:
+        """The rows grouped by the `keys` expressions: {key tuple: part} (a part is the aggregates of its
+        rows, or with `median_of` their values) and {key tuple: sorted record ids}."""
+        grouped = rows.annotate(**keys).order_by()
+        names = list(keys)
+        parts: dict = defaultdict(list)
         if self.median_of:
-            values = defaultdict(list)
-            for group, value in rows.annotate(group_key=key).values_list("group_key", self.median_of):
-                values[group].append(value)
-            every = [value for group_values in values.values() for value in group_values]
-            return {group: median(group_values) for group, group_values in values.items()}, median(every)
-        grouped = rows.annotate(group_key=key).order_by().values("group_key").annotate(**self.aggregates)
-        parts = {row.pop("group_key"): row for row in grouped}
-        whole = functools.reduce(_add, parts.values(), _nothing(self.aggregates))
-        return {group: self.value(part) for group, part in parts.items()}, self.value(whole)
+            for *key, value in grouped.values_list(*names, self.median_of):
+                parts[tuple(key)].append(value)
+        else:
+            for row in grouped.values(*names).annotate(**self.aggregates):
+                parts[tuple(row.pop(name) for name in names)] = row
+        ids: dict = defaultdict(list)
+        for *key, record_id in grouped.order_by(self.ids).values_list(*names, self.ids):
+            ids[tuple(key)].append(record_id)
+        return parts, ids
 
-    def _empty(self):
-        """The figure of a cell without rows."""
-        return median([]) if self.median_of else self.value(_nothing(self.aggregates))
+    def _result(self, parts: list, ids: list[list[int]]) -> IndicatorResult:
+        """The figure and the records of the union of disjoint parts."""
+        if self.median_of:
+            figure = median([value for part in parts for value in part])
+        else:
+            figure = self.value(functools.reduce(_add, parts, _nothing(self.aggregates)))
+        merged = ids[0] if len(ids) == 1 else sorted(record_id for part in ids for record_id in part)
+        return IndicatorResult(figure, merged)
+
+    def _collect(self, parts: dict, ids: dict, position: int) -> dict:
+        """{value of the key at `position`: (its parts, its ids)} over the key tuples."""
+        collected = defaultdict(lambda: ([], []))
+        for key, part in parts.items():
+            collected[key[position]][0].append(part)
+        for key, part_ids in ids.items():
+            collected[key[position]][1].append(part_ids)
+        return collected
 
     def breakdown(self, cells: list[Cell]) -> dict[Cell, IndicatorResult]:
         total, years, children = _split(cells)
         rows = self.population(total.territory, total.start, total.end)
-        by_year, whole = self._figures(rows, self._year())
-        ids_by_year, every = _ids_by(rows, self._year(), self.ids)
-        results = {total: IndicatorResult(whole, every)}
-        empty = self._empty()
-        for cell in years:
-            results[cell] = IndicatorResult(by_year.get(cell.year, empty), ids_by_year.get(cell.year, []))
+        keys = {"cell_year": self._year()}
+        column = None
         if children:
             group, column = _group_of(children)
-            rows = self.population(group, total.start, total.end)
-            by_child, _ = self._figures(rows, F(column))
-            ids_by_child, _ = _ids_by(rows, F(column), self.ids)
+            if _covered_by_children(total.territory):
+                # Every row has one of the sub-territories: one read gives years and sub-territories.
+                keys["cell_child"] = F(column)
+        parts, ids = self._parts(rows, keys)
+        results = {total: self._result(list(parts.values()), list(ids.values()) or [[]])}
+        by_year = self._collect(parts, ids, 0)
+        for cell in years:
+            year_parts, year_ids = by_year.get(cell.year, ([], []))
+            results[cell] = self._result(year_parts, year_ids or [[]])
+        if children:
+            if "cell_child" in keys:
+                by_child = self._collect(parts, ids, 1)
+            else:
+                child_parts, child_ids = self._parts(
+                    self.population(group, total.start, total.end), {"cell_child": F(column)}
+                )
+                by_child = self._collect(child_parts, child_ids, 0)
             for cell in children:
-                code = cell.territory.code
-                results[cell] = IndicatorResult(by_child.get(code, empty), ids_by_child.get(code, []))
+                child_parts, child_ids = by_child.get(cell.territory.code, ([], []))
+                results[cell] = self._result(child_parts, child_ids or [[]])
         return results
 
 
 class HeldOnLastDay:
     """A count of pathways in a state on the cell's last day: `population(territory, day)` returns one row
-    per such pathway (`territory` may be a TerritoryGroup). A run reads each distinct last day once on the
-    territory (the whole period ends on its last year's last day) and once grouped by sub-territory."""
+    per such pathway (`territory` may be a TerritoryGroup), so that a run counts the ids it reads. A run
+    reads each distinct last day once on the territory (the whole period ends on its last year's last day)
+    and the period's last day once grouped by sub-territory; when the sub-territories cover the territory
+    exactly (the départements of a région), that last read gives the territory's last day too."""
 
     def __init__(self, population: Callable[..., QuerySet], *, ids: str = "pathway_id"):
         self.population, self.ids = population, ids
@@ -181,22 +211,28 @@ class HeldOnLastDay:
 
     def breakdown(self, cells: list[Cell]) -> dict[Cell, IndicatorResult]:
         total, years, children = _split(cells)
-        by_day: dict[date, IndicatorResult] = {}
+        by_day: dict[date, list[int]] = {}
         results = {}
-        for cell in [total, *years]:
-            if cell.end not in by_day:
-                result = self(cell.territory, cell.start, cell.end)
-                by_day[cell.end] = IndicatorResult(result.value, result.record_ids)
-            results[cell] = by_day[cell.end]
         if children:
             group, column = _group_of(children)
-            rows = self.population(group, total.end)
-            counts = dict(rows.order_by().values_list(column).annotate(count=Count("pk")))
-            ids_by_child, _ = _ids_by(rows, F(column), self.ids)
+            ids_by_child, every = _ids_by(self.population(group, total.end), F(column), self.ids)
             for cell in children:
-                code = cell.territory.code
-                results[cell] = IndicatorResult(counts.get(code, 0), ids_by_child.get(code, []))
+                ids = ids_by_child.get(cell.territory.code, [])
+                results[cell] = IndicatorResult(len(ids), ids)
+            if _covered_by_children(total.territory):
+                by_day[total.end] = sorted(every)
+        for cell in [total, *years]:
+            if cell.end not in by_day:
+                rows = self.population(cell.territory, cell.end)
+                by_day[cell.end] = list(rows.order_by(self.ids).values_list(self.ids, flat=True))
+            results[cell] = IndicatorResult(len(by_day[cell.end]), by_day[cell.end])
         return results
+
+
+def _covered_by_children(territory: Territory) -> bool:
+    """Is every row of the territory in one of its sub-territories? A région's rows all have one of its
+    départements; France's may have no région (no commune), a département's EPCI reach beyond it."""
+    return territory.kind == "region"
 
 
 # The `figure=` of reports.catalogue.register: each turns the decorated population function into the
