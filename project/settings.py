@@ -388,6 +388,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # A bilan (an import) still running after this many minutes is marked failed, heartbeat or not: on every
 # list page, and by the beat task below when a beat process runs.
 BILAN_RUN_TIMEOUT_MINUTES = env_int("BILAN_RUN_TIMEOUT_MINUTES", 30)
+# How long the drill-down keeps the list of a figure's records a reader may list (reports/views/records.py).
+DRILLDOWN_CACHE_SECONDS = env_int("DRILLDOWN_CACHE_SECONDS", 600)
 IMPORT_JOB_TIMEOUT_MINUTES = env_int("IMPORT_JOB_TIMEOUT_MINUTES", 30)
 # A queue export of more than this many rows is built in the background (exports queue) and downloaded
 # from its page until QUEUE_EXPORT_RETENTION_HOURS have passed; a sweep then empties the file.

@@ -69,6 +69,17 @@ def pathways_in_scope(user):
     return Pathway.objects.in_territory(scope)
 
 
+def scope_narrows(record_model: str, user) -> bool:
+    """Can records_in_scope leave out some of a figure's records for this reader? Not for records that
+    are not case files, nor for an administrator of France."""
+    if record_model not in CASE_FILE_MODELS:
+        return False
+    if user.is_coordinator and not user.is_superuser:
+        return True
+    scope = user_scope(user)
+    return scope is None or scope.kind != "france" or not (user.is_superuser or user.is_administrator)
+
+
 def records_in_scope(record_model: str, records, user):
     """`records` (rows of `record_model` behind a figure) narrowed to the user's scope."""
     from django.db.models import Exists, OuterRef

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reports import perms
 from reports.enums import FigureScope
 from tests.accounts.factories import UserFactory
 from tests.reports.bilan_scenario import SECRET_NAME
@@ -74,3 +75,19 @@ def test_an_observer_s_list_says_published(client, run):
     client.force_login(UserFactory(username="federation", observer=True))
     listing = client.get(reverse("reports:run_list")).content.decode()
     assert "<h1>Bilans publiés</h1>" in listing and "Les bilans publiés de votre territoire." in listing
+
+
+def test_a_page_reads_only_its_records_and_the_scope_once_per_reader(client, attributions, monkeypatch):
+    monkeypatch.setattr("reports.views.records.RECORDS_PER_PAGE", 2)
+    client.force_login(UserFactory(username="coord", coordinator=True, territories="departement:13"))
+    first = client.get(attributions).content.decode()
+    assert len(references(first)) == 2 and "8 dossiers hors" not in first
+    assert left_out(first) == "1 dossier hors de votre périmètre n'est pas listé."
+    calls = []
+    real = perms.records_in_scope
+    monkeypatch.setattr(perms, "records_in_scope", lambda *args: calls.append(args) or real(*args))
+    pages = [client.get(f"{attributions}?page={number}").content.decode() for number in (2, 3, 4)]
+    assert not calls  # the reader's list was kept: the next pages do not narrow the records again
+    listed = references(first) + [ref for html in pages for ref in references(html)]
+    assert len(listed) == len(set(listed)) == 8
+    assert left_out(pages[-1]) == "1 dossier hors de votre périmètre n'est pas listé."
