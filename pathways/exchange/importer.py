@@ -6,7 +6,7 @@ pathway that the folder names are replaced by the folder's, but only where they 
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,7 @@ from facts.refresh import refresh_facts
 from pathways.enums import Relationship
 from pathways.exchange import formats
 from pathways.exchange.lock import import_lock
-from pathways.exchange.reading import ErrorList, Table, read_table
+from pathways.exchange.reading import ErrorList, Table, open_file, read_table
 from pathways.exchange.validation import Folder, Validator, chunks
 from pathways.exchange.writing import BATCH, insert_rows
 from pathways.models import (
@@ -69,14 +69,14 @@ def _no_heartbeat(**fields) -> None:
 
 
 def import_exchange(
-    files: dict[str, bytes],
+    files: Mapping[str, bytes],
     *,
     dry_run: bool = False,
     today: date | None = None,
     before_commit: Callable[[ImportReport], None] | None = None,
     heartbeat: Callable[..., None] = _no_heartbeat,
 ) -> ImportReport:
-    """`files`: the folder's files by name (see reading.read_source). Writes nothing when any row is
+    """`files`: the folder's files by name (see reading.read_source; a FolderFiles is streamed from disk). Writes nothing when any row is
     invalid, or when `dry_run` (the writes are then rolled back, so the counts are the real ones).
 
     One import at a time per instance (lock.import_lock: ImportBusy otherwise). `before_commit` runs
@@ -95,7 +95,8 @@ def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
         if fmt is None:
             report.ignored.append(name)
             continue
-        table, errors = read_table(name, files[name], known=fmt.columns, required=fmt.required)
+        with open_file(files, name) as stream:
+            table, errors = read_table(name, stream, known=fmt.columns, required=fmt.required)
         tables[name] = table
         report.errors.extend(errors)
         heartbeat()
@@ -103,6 +104,10 @@ def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
     folder = validator.run()
     heartbeat()
     report.errors.extend(validator.errors)
+    # The raw cells are no longer needed: freed before the writer builds its rows, so that the peak
+    # holds one of the two, not both.
+    del validator
+    tables.clear()
     order = {fmt.name: index for index, fmt in enumerate(formats.FORMATS)}
     report.errors.sort(key=lambda e: (order[e.file], e.line))
     if report.errors:

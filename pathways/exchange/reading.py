@@ -6,10 +6,13 @@ spreadsheet, reported as `file:line: column: message` by the importer.
 
 import csv
 import io
+import itertools
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -27,13 +30,21 @@ class RowError:
 
 @dataclass
 class Table:
-    """One CSV file: its header and its data rows as (line, {column: text}), line 1 being the header."""
+    """One CSV file: its header and its data rows, line 1 being the header. Each row is one tuple
+    (line, cell, cell, ...) of the known columns only, at `positions[column]`: a tuple per row rather
+    than a dict keeps a file of millions of rows to about a third of the memory."""
 
     name: str
     columns: list[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)
+    rows: list[tuple] = field(default_factory=list)
     # Required columns absent from the header: already reported once, not again on every row.
     missing: set[str] = field(default_factory=set)
+
+    def cell(self, row: tuple, column: str) -> str:
+        """The text of `column` in `row` ("" for a column the file does not have)."""
+        position = self.positions.get(column)
+        return row[position] if position is not None else ""
 
 
 DEFAULT_MAX_ERRORS = 1000
@@ -96,13 +107,33 @@ def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limit:
     return b"".join(parts)
 
 
-def read_source(path: str | Path, *, max_unpacked: int | None = None, name: str | None = None) -> dict[str, bytes]:
+class FolderFiles(Mapping):
+    """The files of a folder by name, read only when asked for: the importer streams each one from disk
+    (`open`) instead of holding a whole folder of CSV files in memory."""
+
+    def __init__(self, paths: dict[str, Path]):
+        self.paths = paths
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.paths[name].read_bytes()
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def open(self, name: str) -> BinaryIO:
+        return self.paths[name].open("rb")
+
+
+def read_source(path: str | Path, *, max_unpacked: int | None = None, name: str | None = None) -> Mapping[str, bytes]:
     """The files of a folder or a .zip, by base name (an archive may hold the folder itself).
     `max_unpacked`: the most bytes an archive may unpack to, counted as they are read (an archive whose
     headers lie about its sizes is stopped there); `name`: the archive's name in the messages."""
     path = Path(path)
     if path.is_dir():
-        return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+        return FolderFiles({p.name: p for p in sorted(path.iterdir()) if p.is_file()})
     if path.is_file() and zipfile.is_zipfile(path):
         files = {}
         budget = max_unpacked
@@ -126,20 +157,49 @@ def _separator(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def read_table(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> tuple[Table, list]:
-    """Decode and split one file; header problems are returned as errors on line 1."""
-    errors = ErrorList()
+class _NulCharacter(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _checked_lines(text: Iterator[str]) -> Iterator[str]:
+    """The physical lines of a file, refusing a NUL character with its line number."""
+    for number, physical in enumerate(text, start=1):
+        if "\x00" in physical:
+            raise _NulCharacter(number)
+        yield physical
+
+
+def open_file(files: Mapping[str, bytes], name: str) -> BinaryIO:
+    """A binary stream of one file of a source: read from disk as it is parsed when the source can
+    (FolderFiles), from the bytes held otherwise (an archive's members, an upload, the tests' dicts)."""
+    opener = getattr(files, "open", None)
+    return opener(name) if opener is not None else io.BytesIO(files[name])
+
+
+def read_table(
+    name: str, data: bytes | BinaryIO, *, known: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[Table, list]:
+    """Decode and split one file as a stream (never the whole text in memory); header problems are
+    returned as errors on line 1. An undecodable or binary file is reported alone, as one error."""
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = data.decode("utf-8-sig")
+        return _read_rows(name, _checked_lines(text), known=known, required=required)
     except UnicodeDecodeError:
         return Table(name, []), [RowError(name, 1, "-", "Le fichier n'est pas encodé en UTF-8.")]
-    if "\x00" in text:
+    except _NulCharacter as nul:
         # No spreadsheet writes a NUL character in a CSV file, and the database refuses it in text.
-        line = text.count("\n", 0, text.index("\x00")) + 1
         message = "Caractère nul (octet 0) : ce n'est pas un fichier CSV texte. Enregistrez-le au format CSV UTF-8."
-        return Table(name, []), [RowError(name, line, "-", message)]
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first_line))
+        return Table(name, []), [RowError(name, nul.line, "-", message)]
+    finally:
+        text.detach()
+
+
+def _read_rows(name: str, lines: Iterator[str], *, known, required) -> tuple[Table, list]:
+    errors = ErrorList()
+    first_line = next(lines, "")
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=_separator(first_line))
     header = next(reader, None)
     if not header or not any(cell.strip() for cell in header):
         return Table(name, []), [RowError(name, 1, "-", "Fichier vide : la ligne d'en-tête manque.")]
@@ -154,18 +214,22 @@ def read_table(name: str, data: bytes, *, known: tuple[str, ...], required: tupl
         seen.add(column)
     missing = {c for c in required if c not in seen}
     errors.extend(RowError(name, 1, c, "Colonne obligatoire absente.") for c in required if c in missing)
-    table = Table(name, columns, missing=missing)
     width = len(columns)
     # Only the known columns are kept (the last one of a duplicated name, as a dict does): the others
-    # are reported above, and a file of a million columns must not make a million-key dict per row.
+    # are reported above, and a file of a million columns must not make a million-cell row.
     kept = list({column: index for index, column in enumerate(columns) if column in known}.items())
+    table = Table(
+        name, columns, positions={column: at for at, (column, _) in enumerate(kept, start=1)}, missing=missing
+    )
+    indexes = [index for _, index in kept]
     for line, cells in enumerate(reader, start=2):
         if not any(cells):
             continue
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             errors.append(RowError(name, line, "-", f"{len(cells)} valeurs pour {width} colonnes."))
             continue
-        table.rows.append((line, {column: cells[index].strip() for column, index in kept if index < len(cells)}))
+        size = len(cells)
+        table.rows.append((line, *(cells[index].strip() if index < size else "" for index in indexes)))
     return table, errors
 
 

@@ -156,8 +156,9 @@ _QUOTED = re.compile(r" ?: « [^»]*»")
 class _Row:
     """The cells of one row, with the errors found in it (one per column, the first one wins)."""
 
-    def __init__(self, table: Table, line: int, cells: dict[str, str], sink: list[RowError]):
-        self.table, self.line, self.cells, self.sink = table, line, cells, sink
+    def __init__(self, table: Table, cells: tuple, sink: list[RowError]):
+        # `cells`: the table's row tuple (line, cell, ...), see reading.Table.
+        self.table, self.line, self.cells, self.sink = table, cells[0], cells, sink
         self.errors: dict[str, str] = {}
 
     def add(self, column: str, message: str) -> None:
@@ -174,7 +175,7 @@ class _Row:
         return not self.errors
 
     def text(self, column: str, *, required: bool = False) -> str:
-        value = self.cells.get(column, "")
+        value = self.table.cell(self.cells, column)
         if required and not value:
             self.add(column, "Valeur obligatoire.")
         return value
@@ -220,13 +221,13 @@ class Validator:
 
     def _ids(self, fmt: formats.FileFormat) -> set[str]:
         table = self.tables.get(fmt.name)
-        return {cells.get("id", "") for _, cells in table.rows} - {""} if table else set()
+        return {table.cell(cells, "id") for cells in table.rows} - {""} if table else set()
 
     def _refs(self, fmt: formats.FileFormat, *columns: str) -> set[str]:
         table = self.tables.get(fmt.name)
         if not table:
             return set()
-        return {cells.get(c, "") for _, cells in table.rows for c in columns} - {""}
+        return {table.cell(cells, c) for cells in table.rows for c in columns} - {""}
 
     def _load_references(self) -> None:
         """One query per kind for the references that the folder does not define itself."""
@@ -291,10 +292,10 @@ class Validator:
         table = self.tables.get(fmt.name)
         if table is None:
             return
-        for count, (line, cells) in enumerate(table.rows, start=1):
+        for count, cells in enumerate(table.rows, start=1):
             if count % 1000 == 0:
                 self.heartbeat()
-            yield _Row(table, line, cells, self.errors)
+            yield _Row(table, cells, self.errors)
 
     def _unique_id(self, row: _Row, seen: dict[str, int]) -> str:
         value = row.text("id", required=True)
@@ -434,7 +435,7 @@ class Validator:
                     today=self.today,
                     opened_on=self.opened_on.get(pathway) if previous_stage is None else None,
                     housing_kind=housing_kind,
-                    has_housing_commune=bool(row.cells.get("housing_commune")),
+                    has_housing_commune=bool(row.text("housing_commune")),
                     reason=reason,
                     initial_stages=IMPORT_INITIAL_STAGES,
                 )
@@ -462,8 +463,8 @@ class Validator:
         if not has_file:
             for chunk in chunks(self.pathway_ids):
                 existing.update(Pathway.objects.filter(external_id__in=chunk).values_list("external_id", flat=True))
-        for line, cells in table.rows:
-            pathway = cells.get("id", "")
+        for cells in table.rows:
+            line, pathway = cells[0], table.cell(cells, "id")
             if not pathway or pathway in named:
                 continue
             if has_file:
