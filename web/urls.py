@@ -19,5 +19,4 @@ urlpatterns = [
     path("", include("web.urls_legal")),
     path("places/", include("places.urls")),
     path("a-traiter/", include("notifications.urls")),
-    path("qualite/", include("quality.urls")),
 ]
