@@ -76,8 +76,9 @@ def import_exchange(
     before_commit: Callable[[ImportReport], None] | None = None,
     heartbeat: Callable[..., None] = _no_heartbeat,
 ) -> ImportReport:
-    """`files`: the folder's files by name (see reading.read_source; a FolderFiles is streamed from disk). Writes nothing when any row is
-    invalid, or when `dry_run` (the writes are then rolled back, so the counts are the real ones).
+    """`files`: the folder's files by name (see reading.read_source; a FolderFiles is streamed from
+    disk). Writes nothing when any row is invalid, or when `dry_run` (the writes are then rolled back,
+    so the counts are the real ones).
 
     One import at a time per instance (lock.import_lock: ImportBusy otherwise). `before_commit` runs
     inside the import's transaction once everything is written (not for a dry run): its audit event and
