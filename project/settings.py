@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "web",
     "places",
     "notifications",
+    "quality",
     "api",
     "rest_framework",
     "drf_spectacular",
@@ -425,6 +426,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 ANONYMISE_AFTER_DAYS = env_int("ANONYMISE_AFTER_DAYS", 730)
 # A proposal of a place still without an answer after this many days is flagged (docs/places.md).
 PROPOSAL_ANSWER_DAYS = env_int("PROPOSAL_ANSWER_DAYS", 15)
+# Data quality (docs/qualite.md): a file is stale after this many days without a transition nor a contact,
+# and a transition is recorded late more than QUALITY_LATE_DAYS days after its date.
+QUALITY_STALE_DAYS = env_int("QUALITY_STALE_DAYS", 90)
+QUALITY_LATE_DAYS = env_int("QUALITY_LATE_DAYS", 30)
 CELERY_BEAT_SCHEDULE = {
     # Every minute, as the heartbeat limit: retry or fail the interrupted jobs, send the unsent ones.
     "fail-stuck-bilan-runs": {"task": "reports.fail_stuck_runs", "schedule": 60.0},

@@ -17,7 +17,11 @@ def navigation(request):
 
 # Filled by each area of the web app as it lands: (url name, French label).
 NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
-    Role.CASEWORKER: [("casework:pathway_list", "Mes parcours"), ("casework:household_new", "Nouveau ménage")],
+    Role.CASEWORKER: [
+        ("casework:pathway_list", "Mes parcours"),
+        ("casework:household_new", "Nouveau ménage"),
+        ("quality:overview", "Qualité"),
+    ],
     Role.COORDINATOR: [
         ("casework:pathway_list", "Parcours du territoire"),
         ("casework:household_new", "Nouveau ménage"),
@@ -25,8 +29,13 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("queues:list", "Files d'attente"),
         ("queues:stalled", "Parcours bloqués"),
         ("reports:run_list", "Bilans"),
+        ("quality:overview", "Qualité"),
     ],
-    Role.ADMINISTRATOR: [("reports:run_list", "Bilans"), ("exchange:job_list", "Import / export")],
+    Role.ADMINISTRATOR: [
+        ("reports:run_list", "Bilans"),
+        ("exchange:job_list", "Import / export"),
+        ("quality:overview", "Qualité"),
+    ],
     Role.OBSERVER: [("reports:run_list", "Bilans publiés")],
 }
 

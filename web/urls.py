@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("web.urls_legal")),
     path("places/", include("places.urls")),
     path("a-traiter/", include("notifications.urls")),
+    path("qualite/", include("quality.urls")),
 ]

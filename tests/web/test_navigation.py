@@ -20,6 +20,8 @@ def test_a_superuser_gets_the_operator_entries_and_no_casework_nor_queue_page(cl
         ("/", "Accueil"),
         ("/bilans/", "Bilans"),
         ("/echange/", "Import / export"),
+        # The data quality of France in aggregates (docs/qualite.md), no list of files.
+        ("/qualite/", "Qualité"),
         ("/admin/", "Données de référence"),
         # An operator issues and revokes API tokens like accounts (docs/api.md); tokens read no name.
         ("/compte/jetons-api/", "Jetons d'API"),

@@ -1,0 +1,27 @@
+"""Who sees what of the data quality (roles.md): caseworkers the files of their structures, coordinators
+those of their territories, with the lists behind the counts; administrators (and superusers, operators who
+see the national aggregates) the counts of their territory only; observers nothing."""
+
+from reports.models import user_scope
+
+
+def can_see_quality(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.is_caseworker or user.is_coordinator or user.is_administrator
+    )
+
+
+def can_list_files(user) -> bool:
+    """The lists behind the counts name households: casework roles only."""
+    return user.is_authenticated and not user.is_superuser and (user.is_caseworker or user.is_coordinator)
+
+
+def territories_of(user) -> list:
+    """The territories a reader picks from: a coordinator's, an administrator's one (France for a
+    superuser); none for a caseworker, whose scope is its structures."""
+    if user.is_superuser or user.is_administrator:
+        scope = user_scope(user)
+        return [scope] if scope is not None else []
+    if user.is_coordinator:
+        return list(user.scope_territories)
+    return []

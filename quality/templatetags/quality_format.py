@@ -1,0 +1,16 @@
+from django import template
+
+from reports.exports.tables import NBSP, format_number
+
+register = template.Library()
+
+
+@register.filter
+def pourcent(value) -> str:
+    """12,5 % ; « — » when there is no file to compute it on."""
+    return "—" if value is None else f"{format_number(value)}{NBSP}%"
+
+
+@register.filter
+def nombre(value) -> str:
+    return format_number(int(value))

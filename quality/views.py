@@ -1,0 +1,186 @@
+"""« Qualité des données »: the counts, shares and scores of the checks for the reader's scope, the monthly
+trend, and the list of files behind each check (casework roles only). Thin: scope, validate, compute, render."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.decorators import audit_shown, audited, no_names
+from audit.enums import Target
+from pathways.models import Pathway
+from quality.charts import month_label, score_chart
+from quality.checks import CHECKS, CHECKS_BY_CODE, active, conditions, late_days, stale_days
+from quality.figures import quality_figures
+from quality.perms import can_list_files, can_see_quality, territories_of
+from quality.trend import month_ends, quality_trend, total_trend
+from territories.models import Structure
+from web.queues.rows import with_names_visible, with_row_fields
+from web.queues.views import decorate, page_of
+
+# What a structure does to clear a file from each list (French, shown above the list).
+HINTS = {
+    "situation_inconnue": "Aucune situation résidentielle n'est enregistrée : indiquez où vivait le ménage à "
+    "l'ouverture du parcours (les indicateurs la lisent à la date du bail et de l'entrée).",
+    "situation_tardive": "La première situation commence après l'ouverture : la situation du ménage à "
+    "l'ouverture est inconnue. Enregistrez celle du premier contact, datée au plus tard de l'ouverture.",
+    "naissance_manquante": "Au moins une personne du ménage n'a pas de date de naissance : complétez la "
+    "composition du ménage.",
+    "date_avant_ouverture": "Un contact ou une mesure d'accompagnement est daté d'avant l'ouverture du "
+    "parcours : vérifiez la date saisie.",
+    "dossier_inactif": "Ni changement d'étape ni contact depuis plus de {stale} jours : enregistrez le dernier "
+    "contact, ou clôturez le parcours.",
+    "doublon_probable": "Une personne du ménage (même nom et même date de naissance) est aussi suivie dans un "
+    "dossier actif d'une autre structure : rapprochez-vous de la coordination.",
+    "saisie_tardive": "Un changement d'étape enregistré dans les 365 derniers jours l'a été plus de {lag} jours "
+    "après sa date : les chiffres des mois passés ont changé après coup.",
+}
+
+
+def _reader_required(request, *, lists: bool = False) -> None:
+    allowed = can_list_files(request.user) if lists else can_see_quality(request.user)
+    if not allowed:
+        raise PermissionDenied("Cette page n'est pas accessible avec votre rôle.")
+
+
+def scope_of(request) -> dict:
+    """The reader's files (not narrowed to active ones), the territory chosen, the errors of the query
+    string (French), and the structure chosen (an id, validated by the caller against the figures)."""
+    user, errors = request.user, []
+    territories = territories_of(user)
+    territory = territories[0] if territories else None
+    wanted = request.GET.get("territoire", "").strip()
+    if wanted and territories:
+        match = [t for t in territories if t.key == wanted]
+        if match:
+            territory = match[0]
+        else:
+            errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
+    if user.is_caseworker:
+        files = Pathway.objects.visible_to(user).filter(referent_structure__in=user.structure_ids)
+    elif user.is_coordinator:
+        files = Pathway.objects.visible_to(user).in_territory(territory) if territory else Pathway.objects.none()
+    else:
+        files = Pathway.objects.in_territory(territory) if territory else Pathway.objects.none()
+    structure = None
+    raw = request.GET.get("structure", "").strip()
+    if raw:
+        if raw.isascii() and raw.isdigit() and len(raw) < 19:
+            structure = int(raw)
+        else:
+            errors.append(f"Structure « {raw[:50]} » invalide : toutes les structures sont affichées.")
+    return {
+        "files": files,
+        "territory": territory,
+        "territories": territories,
+        "structure": structure,
+        "errors": errors,
+    }
+
+
+def _query(scope, *, structure=None) -> str:
+    from urllib.parse import urlencode
+
+    pairs = []
+    if scope["territory"] is not None and len(scope["territories"]) > 1:
+        pairs.append(("territoire", scope["territory"].key))
+    if structure is not None:
+        pairs.append(("structure", structure))
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+@login_required
+@no_names(reason="counts, shares and scores per check and structure")
+def overview(request):
+    _reader_required(request)
+    today, stale, lag = timezone.localdate(), stale_days(), late_days()
+    scope = scope_of(request)
+    figures = quality_figures(scope["files"].filter(active()), today=today, stale=stale, lag=lag)
+    chosen = None
+    if scope["structure"] is not None:
+        chosen = next((s for s in figures.structures if s.structure_id == scope["structure"]), None)
+        if chosen is None:
+            scope["errors"].append(
+                "Cette structure n'a aucun dossier actif ici : toutes les structures sont affichées."
+            )
+    days = month_ends(today)
+    trend_files = scope["files"].filter(referent_structure=chosen.structure_id) if chosen else scope["files"]
+    by_structure = quality_trend(trend_files, days=days, stale=stale, lag=lag, territory=scope["territory"])
+    points = total_trend(by_structure, days)
+    lists = can_list_files(request.user)
+    shown = chosen or figures
+    query = _query(scope, structure=chosen.structure_id if chosen else None)
+    checks = [
+        {
+            "figure": figure,
+            "url": f"{reverse('quality:files', args=[figure.check.code])}{query}" if lists and figure.count else "",
+        }
+        for figure in shown.checks
+    ]
+    subject = chosen.name if chosen else (scope["territory"].name if scope["territory"] else "vos structures")
+    return render(
+        request,
+        "quality/overview.html",
+        {
+            "title": "Qualité des données",
+            "subject": subject,
+            "errors": scope["errors"],
+            "territory": scope["territory"],
+            "territories": scope["territories"],
+            "structures": [
+                {"figure": s, "url": f"{reverse('quality:overview')}{_query(scope, structure=s.structure_id)}"}
+                for s in figures.structures
+            ],
+            "chosen": chosen,
+            "shown": shown,
+            "checks": checks,
+            "points": [{"label": month_label(p.day), "point": p} for p in points],
+            "chart": score_chart(title=f"Score de qualité à chaque fin de mois — {subject}", points=points),
+            "stale": stale,
+            "lag": lag,
+            "base_query": _query(scope),
+        },
+    )
+
+
+@audited(Target.PATHWAY, id_kwarg=None)
+@login_required
+def files(request, code):
+    _reader_required(request, lists=True)
+    check = CHECKS_BY_CODE.get(code)
+    if check is None:
+        raise Http404("Vérification inconnue.")
+    today, stale, lag = timezone.localdate(), stale_days(), late_days()
+    scope = scope_of(request)
+    queryset = scope["files"].filter(active())
+    structure_name = ""
+    if scope["structure"] is not None:
+        structure = Structure.objects.filter(pk=scope["structure"]).first()
+        if structure is None:
+            scope["errors"].append("Structure inconnue : toutes les structures sont affichées.")
+        else:
+            queryset, structure_name = queryset.filter(referent_structure=structure), structure.name
+    queryset = queryset.filter(conditions(today=today, stale=stale, lag=lag)[code])
+    rows = with_names_visible(
+        with_row_fields(queryset.with_stall_threshold().with_days_inactive(today), today=today), request.user
+    ).order_by("pk")
+    page, rows = page_of(rows, request.GET.get("page"))
+    rows = decorate(rows, request.user)
+    audit_shown(request, object_ids=[row.pk for row in rows], detail=f"qualité des données : {code}")
+    subject = structure_name or (scope["territory"].name if scope["territory"] else "vos structures")
+    return render(
+        request,
+        "quality/files.html",
+        {
+            "title": f"{check.label} — {subject}",
+            "check": check,
+            "hint": HINTS[code].format(stale=stale, lag=lag),
+            "errors": scope["errors"],
+            "page_obj": page,
+            "rows": rows,
+            "overview_url": f"{reverse('quality:overview')}{_query(scope)}",
+            "checks": CHECKS,
+        },
+    )
