@@ -10,8 +10,8 @@ bilans of their territory only.
 
 The table EXPECTED holds one entry per URL name: a URL added without an entry fails
 test_every_url_has_an_expectation, naming it. The vocabulary is in expectations.py; the places, the
-notifications and the ProConnect pages keep their entries in expected_places.py, expected_notifications.py
-and expected_accounts_oidc.py, merged below."""
+notifications, the ProConnect and the data-quality pages keep their entries in expected_places.py,
+expected_notifications.py, expected_accounts_oidc.py and expected_quality.py, merged below."""
 
 import pytest
 from django.conf import settings
@@ -19,7 +19,13 @@ from django.contrib import admin
 from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security import expected_accounts_oidc, expected_api_tokens, expected_notifications, expected_places
+from tests.security import (
+    expected_accounts_oidc,
+    expected_api_tokens,
+    expected_notifications,
+    expected_places,
+    expected_quality,
+)
 from tests.security.conftest import send
 from tests.security.expectations import (
     ADMIN_LOGIN,
@@ -131,6 +137,7 @@ EXPECTED: dict[str, Entry] = {
     **expected_notifications.EXPECTED,
     **expected_accounts_oidc.EXPECTED,
     **expected_api_tokens.EXPECTED,
+    **expected_quality.EXPECTED,
 }
 
 # The Django admin, by a few representative pages: staff only (administrators and the superuser).
