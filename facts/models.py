@@ -132,3 +132,53 @@ class StageSpan(Located):
 
     def __str__(self):
         return f"{self.stage} du {self.valid_from} au {self.valid_to or '…'}"
+
+
+class Entry(models.TextChoices):
+    NEW = "nouveau", "nouveau parcours"
+    AFTER_HOUSING = "retour_logement", "retour après un logement"
+    AFTER_INACTIVITY = "retour_inactivite", "retour après inactivité"
+
+
+class Exit(models.TextChoices):
+    HOUSED = "loge", "entrée dans les lieux"
+    INACTIVE = "inactif", "devenu inactif"
+    CLOSED = "cloture", "clôture pour un autre motif"
+
+
+class ActiveSpanQuerySet(models.QuerySet):
+    def held_on(self, territory, day):
+        """The pathways active on `day` (valid_from <= day < valid_to) in `territory`."""
+        return self.filter(in_territory(territory), valid_from__lte=day, valid_to__gt=day)
+
+
+class ActiveSpan(Located):
+    """A period over [valid_from, valid_to) in which a pathway is **active** (docs/indicateurs.md,
+    « Pilotage mensuel »): a stage before housing, and a transition or a contact in the last
+    STEERING_INACTIVE_DAYS days. It starts with a transition or a contact; it ends at the move-in or
+    the closure that ends the stage before housing, or when that many days have gone by without
+    activity (valid_to is never null: the day the pathway would become inactive, maybe in the future).
+    The commune is the pathway's; composition and situation group are the household's, the latter on
+    valid_from (blank when unknown)."""
+
+    household_id = models.BigIntegerField()
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    entry = models.CharField(max_length=20, choices=Entry.choices)
+    exit = models.CharField(max_length=10, choices=Exit.choices)
+    composition = models.CharField(max_length=30)
+    situation_group = models.CharField(max_length=20, blank=True)
+
+    objects = ActiveSpanQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region", "valid_from"], include=["valid_to"], name="facts_active_region"),
+            models.Index(fields=["departement", "valid_from"], include=["valid_to"], name="facts_active_dep"),
+            models.Index(fields=["epci", "valid_from"], include=["valid_to"], name="facts_active_epci"),
+            models.Index(fields=["valid_from", "valid_to"], name="facts_active_dates"),
+            models.Index(fields=["pathway_id"], name="facts_active_pathway"),
+        ]
+
+    def __str__(self):
+        return f"actif du {self.valid_from} au {self.valid_to}"

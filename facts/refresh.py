@@ -11,11 +11,13 @@ import json
 import re
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from facts.models import Event, EventKind, StageSpan
-from pathways.enums import SITUATION_GROUPS, Stage
-from pathways.models import Household, Measure, Pathway, Situation, Transition
+from facts.models import ActiveSpan, Entry, Event, EventKind, Exit, StageSpan
+from pathways.enums import PRE_HOUSING_STAGES, SITUATION_GROUPS, Stage
+from pathways.models import Contact, Household, Measure, Pathway, Situation, Transition
 from territories.models import Commune
 
 CODE = re.compile(r"^[a-z0-9_]+$")
@@ -40,6 +42,19 @@ def _days(end: str, start: str) -> str:
     return f"({end} - {start})"
 
 
+def _plus_days(day: str, days: int) -> str:
+    if connection.vendor == "sqlite":
+        return f"date({day}, '+{days} days')"
+    return f"({day} + {days})"
+
+
+def inactive_days() -> int:
+    days = getattr(settings, "STEERING_INACTIVE_DAYS", 90)
+    if not isinstance(days, int) or days < 1:
+        raise ImproperlyConfigured(f"STEERING_INACTIVE_DAYS={days} must be a number of days of at least 1.")
+    return days
+
+
 def _year(day: str) -> str:
     if connection.vendor == "sqlite":
         return f"CAST(strftime('%%Y', {day}) AS INTEGER)"
@@ -59,6 +74,8 @@ def _tables() -> dict[str, str]:
     return {
         "event": Event._meta.db_table,
         "span": StageSpan._meta.db_table,
+        "active": ActiveSpan._meta.db_table,
+        "contact": Contact._meta.db_table,
         "transition": Transition._meta.db_table,
         "pathway": Pathway._meta.db_table,
         "household": Household._meta.db_table,
@@ -133,7 +150,72 @@ def _statements(ids: list[int] | None) -> list[tuple[str, list]]:
         JOIN {t["pathway"]} p ON p.id = t.pathway_id
         LEFT JOIN {t["commune"]} c ON c.code = p.commune_id
         WHERE (t.next_date IS NULL OR t.next_date > t.date){on_transitions}"""
-    return [(transitions, p2 + p1), (opened, p3), (measures, p4), (spans, p1)]
+    return [(transitions, p2 + p1), (opened, p3), (measures, p4), (spans, p1), _active_spans(ids)]
+
+
+def _active_spans(ids: list[int] | None) -> tuple[str, list]:
+    """The active periods (facts.models.ActiveSpan), from the stage spans just written, the contacts and the
+    move-ins: gaps and islands over the activity dates of each run of stages before housing."""
+    t = _tables()
+    on_spans, p1 = _among("s.pathway_id", ids)
+    on_contacts, p2 = _among("c.pathway_id", ids)
+    on_situations, p3 = _among("pathway_id", ids)
+    n = inactive_days()
+    pre = ", ".join(_literal(stage) for stage in PRE_HOUSING_STAGES)
+    end = _plus_days("i.last_d", n)
+    sql = f"""
+        INSERT INTO {t["active"]} (pathway_id, household_id, valid_from, valid_to, entry, exit, composition,
+            situation_group, commune, epci, departement, region)
+        WITH spans AS (
+            SELECT s.pathway_id, s.stage, s.valid_from, s.valid_to,
+                MIN(CASE WHEN s.stage NOT IN ({pre}) THEN s.valid_from END) OVER (PARTITION BY s.pathway_id
+                    ORDER BY s.valid_from ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS period_end
+            FROM {t["span"]} s WHERE 1 = 1{on_spans}
+        ), pre AS (
+            SELECT pathway_id, valid_from, valid_to, COALESCE(period_end, '9999-12-31') AS pe
+            FROM spans WHERE stage IN ({pre})
+        ), act AS (
+            SELECT pathway_id, valid_from AS d, pe FROM pre
+            UNION
+            SELECT c.pathway_id, c.date, pre.pe FROM {t["contact"]} c
+            JOIN pre ON pre.pathway_id = c.pathway_id AND pre.valid_from <= c.date
+                AND (pre.valid_to IS NULL OR c.date < pre.valid_to)
+            WHERE 1 = 1{on_contacts}
+        ), marked AS (
+            SELECT pathway_id, d, pe,
+                CASE WHEN LAG(d) OVER w IS NULL OR LAG(pe) OVER w <> pe OR {_days("d", "LAG(d) OVER w")} > {n}
+                THEN 1 ELSE 0 END AS starts
+            FROM act WINDOW w AS (PARTITION BY pathway_id ORDER BY d)
+        ), numbered AS (
+            SELECT pathway_id, d, pe,
+                SUM(starts) OVER (PARTITION BY pathway_id ORDER BY d ROWS UNBOUNDED PRECEDING) AS island
+            FROM marked
+        ), islands AS (
+            SELECT pathway_id, island, MIN(d) AS f, MAX(d) AS last_d, MAX(pe) AS pe
+            FROM numbered GROUP BY pathway_id, island
+        )
+        SELECT i.pathway_id, p.household_id, i.f,
+            CASE WHEN i.pe <= {end} THEN i.pe ELSE {end} END,
+            CASE WHEN i.island > 1 THEN {_literal(Entry.AFTER_INACTIVITY)}
+                WHEN EXISTS (SELECT 1 FROM {t["event"]} e WHERE e.kind = {_literal(EventKind.MOVE_IN)}
+                    AND e.household_id = p.household_id AND e.pathway_id <> i.pathway_id AND e.date < i.f)
+                THEN {_literal(Entry.AFTER_HOUSING)}
+                ELSE {_literal(Entry.NEW)} END,
+            CASE WHEN i.pe > {end} THEN {_literal(Exit.INACTIVE)}
+                WHEN x.stage = {_literal(Stage.ENTREE)} THEN {_literal(Exit.HOUSED)}
+                ELSE {_literal(Exit.CLOSED)} END,
+            h.composition, {_situation_group()}, {LOCATED}
+        FROM islands i
+        JOIN {t["pathway"]} p ON p.id = i.pathway_id
+        JOIN {t["household"]} h ON h.id = p.household_id
+        LEFT JOIN {t["commune"]} c ON c.code = p.commune_id
+        LEFT JOIN {t["span"]} x ON x.pathway_id = i.pathway_id AND x.valid_from = i.pe
+        LEFT JOIN (
+            SELECT pathway_id, situation, since,
+                LEAD(since) OVER (PARTITION BY pathway_id ORDER BY since) AS until
+            FROM {t["situation"]} WHERE 1 = 1{on_situations}
+        ) s ON s.pathway_id = i.pathway_id AND s.since <= i.f AND (s.until IS NULL OR i.f < s.until)"""
+    return sql, p1 + p2 + p3
 
 
 def _write(ids: list[int] | None) -> None:
@@ -141,12 +223,12 @@ def _write(ids: list[int] | None) -> None:
     with connection.cursor() as cursor:
         if ids is None:
             if connection.vendor == "postgresql":
-                cursor.execute(f"TRUNCATE {t['event']}, {t['span']}")
+                cursor.execute(f"TRUNCATE {t['event']}, {t['span']}, {t['active']}")
             else:
-                cursor.execute(f"DELETE FROM {t['event']}")
-                cursor.execute(f"DELETE FROM {t['span']}")
+                for table in (t["event"], t["span"], t["active"]):
+                    cursor.execute(f"DELETE FROM {table}")
         else:
-            for table in (t["event"], t["span"]):
+            for table in (t["event"], t["span"], t["active"]):
                 where, params = _among("pathway_id", ids)
                 cursor.execute(f"DELETE FROM {table} WHERE 1 = 1{where}", params)
         for sql, params in _statements(ids):
@@ -155,13 +237,16 @@ def _write(ids: list[int] | None) -> None:
 
 def refresh_facts(pathway_ids: Iterable[int]) -> None:
     """Replace the read-model rows of these pathways (call it in the transaction of the write)."""
-    ids = sorted(set(pathway_ids))
+    ids = set(pathway_ids)
     if not ids:
         return
     if len(ids) > WHOLE_TABLE_ABOVE and len(ids) * 2 > Pathway.objects.count():
         _write(None)
         return
-    _write(ids)
+    # A move-in decides whether the household's later pathways open as a return after housing.
+    households = Pathway.objects.filter(pk__in=ids).values("household_id")
+    ids |= set(Pathway.objects.filter(household_id__in=households).values_list("pk", flat=True))
+    _write(sorted(ids))
 
 
 def rebuild_facts() -> None:

@@ -445,6 +445,7 @@ def contact_record(
     locked.last_activity_on = max(locked.last_activity_on, on)
     _touch(locked, fields=["last_activity_on"])
     pathway.last_activity_on, pathway.version = locked.last_activity_on, locked.version
+    refresh_facts([locked.pk])
     _log_change(by, locked, f"contact {kind} le {on:%d/%m/%Y}", changes=_new_values(kind=kind, date=on, note=note))
     return contact
 

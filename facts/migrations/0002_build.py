@@ -1,12 +1,13 @@
-"""Build the read model from the records already stored (a database migrated before it existed)."""
+"""Build the read model from the records already stored (a database migrated before it existed).
+
+The build now runs in 0004_active_span, once every table of the read model exists: this step is kept so
+that the migration graph of databases already migrated stays the same."""
 
 from django.db import migrations
 
 
 def build(apps, schema_editor):
-    from facts.refresh import rebuild_facts
-
-    rebuild_facts()
+    pass
 
 
 class Migration(migrations.Migration):

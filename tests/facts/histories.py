@@ -21,6 +21,7 @@ OPERATION = st.one_of(
     st.tuples(st.just("measure"), st.integers(0, 2), st.integers(0, 400)),
     st.tuples(st.just("close_measure"), st.integers(0, 2), st.integers(0, 60)),
     st.tuples(st.just("size"), st.integers(0, 2)),
+    st.tuples(st.just("contact"), st.integers(0, 2), st.integers(0, 600)),
 )
 
 
@@ -55,6 +56,9 @@ def apply(operation, pathways, geo, days):
         if measure:
             ended = measure.started_on + datetime.timedelta(days=operation[2])
             services.measure_close(measure=measure, ended_on=ended, by=None)
+    elif kind == "contact":
+        on = START + datetime.timedelta(days=operation[2])
+        services.contact_record(pathway=pathway, on=on, kind="entretien", by=None)
     elif kind == "size":
         # One more child: the household's size is in the rows of each of its pathways.
         household = pathway.household
