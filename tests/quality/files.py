@@ -2,6 +2,7 @@
 the facts read model (the stage spans the trend reads) is kept."""
 
 import datetime
+import itertools
 
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from quality.figures import quality_figures
 from tests.pathways.factories import HouseholdFactory, PathwayFactory
 
 BORN = datetime.date(1980, 5, 17)
+FAMILIES = itertools.count(1)
 STALE, LAG = 90, 30  # the defaults of QUALITY_STALE_DAYS and QUALITY_LATE_DAYS
 
 
@@ -34,9 +36,10 @@ def open_file(
     household=None,
     **kw,
 ) -> Pathway:
-    """A file with none of the problems by default: a situation at the opening, a birth date for everyone."""
+    """A file with none of the problems by default: a situation at the opening, a birth date for everyone,
+    a name of its own (no duplicate)."""
     if household is None:
-        people = members or [{"last_name": "Durand", "first_name": "Alex", "birth_date": BORN}]
+        people = members or [{"last_name": f"Famille{next(FAMILIES)}", "first_name": "Alex", "birth_date": BORN}]
         household = HouseholdFactory(confidential=confidential, members=people)
     return PathwayFactory(
         household=household,

@@ -14,19 +14,8 @@ from quality.checks import CHECKS, late_days, stale_days
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import HouseholdFactory, advance
 from tests.quality.files import BORN, count, days_ago, flagged, open_file, today
-from tests.territories.factories import StructureFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alpha(geo):
-    return StructureFactory(name="Association Alpha", commune=geo.marseille)
-
-
-@pytest.fixture
-def beta(geo):
-    return StructureFactory(name="Bailleur Beta", commune=geo.aix)
 
 
 def test_the_seven_checks_are_listed_once():
@@ -134,7 +123,12 @@ def test_dossier_inactif_after_more_than_the_threshold(geo, alpha):
 
 
 def test_doublon_probable_across_structures(geo, alpha, beta):
-    durand = open_file(alpha, geo.marseille, opened_on=days_ago(30))
+    durand = open_file(
+        alpha,
+        geo.marseille,
+        opened_on=days_ago(30),
+        members=[{"last_name": "Durand", "first_name": "Alex", "birth_date": BORN}],
+    )
     # The same person, name spelt with other accents and case, followed by another structure.
     twin = open_file(
         beta,
