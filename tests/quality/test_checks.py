@@ -231,3 +231,14 @@ def test_a_bad_threshold_fails_loudly(settings, value):
     settings.QUALITY_LATE_DAYS = value
     with pytest.raises(ImproperlyConfigured, match="QUALITY_LATE_DAYS"):
         late_days()
+
+
+def test_a_bad_threshold_is_a_system_check_error(settings):
+    from quality.apps import thresholds_check
+
+    assert thresholds_check() == []
+    settings.QUALITY_STALE_DAYS = 0
+    errors = thresholds_check()
+    assert [(e.id, e.msg) for e in errors] == [
+        ("quality.E001", "QUALITY_STALE_DAYS=0 must be a number of days of at least 1.")
+    ]
