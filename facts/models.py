@@ -86,6 +86,8 @@ class Event(Located):
             models.Index(fields=["kind", "departement", "date"], name="facts_event_departement"),
             models.Index(fields=["kind", "epci", "date"], name="facts_event_epci"),
             models.Index(fields=["pathway_id"], name="facts_event_pathway"),
+            # A household's later pathway openings (returns after housing, steering/returns.py).
+            models.Index(fields=["household_id", "kind", "date"], name="facts_event_household"),
         ]
 
     def __str__(self):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "places",
     "notifications",
     "quality",
+    "steering",
     "api",
     "rest_framework",
     "drf_spectacular",

@@ -29,10 +29,12 @@ NAV_BY_ROLE: dict[str, list[tuple[str, str]]] = {
         ("queues:list", "Files d'attente"),
         ("queues:stalled", "Parcours bloqués"),
         ("reports:run_list", "Bilans"),
+        ("steering:flows", "Pilotage"),
         ("quality:overview", "Qualité"),
     ],
     Role.ADMINISTRATOR: [
         ("reports:run_list", "Bilans"),
+        ("steering:flows", "Pilotage"),
         ("exchange:job_list", "Import / export"),
         ("quality:overview", "Qualité"),
     ],

@@ -20,4 +20,5 @@ urlpatterns = [
     path("places/", include("places.urls")),
     path("a-traiter/", include("notifications.urls")),
     path("qualite/", include("quality.urls")),
+    path("pilotage/", include("steering.urls")),
 ]

@@ -14,3 +14,9 @@ def pourcent(value) -> str:
 @register.filter
 def nombre(value) -> str:
     return format_number(int(value))
+
+
+@register.filter
+def nombre_decimal(value) -> str:
+    """A median in days: 12,5 ; a whole number without decimals."""
+    return format_number(value)

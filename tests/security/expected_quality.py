@@ -1,4 +1,7 @@
-"""Access-matrix entries of the data-quality pages (merged into EXPECTED by test_access_matrix.py).
+"""Access-matrix entries of the data-quality and monthly-steering pages (merged into EXPECTED by
+test_access_matrix.py).
+
+Monthly steering (counts only): coordinators, administrators and the superuser; the others are refused.
 
 The counts, shares and scores: caseworkers (their structures' files), coordinators (their territories'),
 administrators and the superuser (aggregates of their territory); observers are refused. The lists behind
@@ -22,3 +25,7 @@ EXPECTED: dict[str, Entry] = {
     "quality:overview": Entry(lambda world: [(None, [])], page_for(READERS, post=200)),
     "quality:files": Entry(checks, files),
 }
+EXPECTED["steering:flows"] = Entry(
+    lambda world: [(None, [])],
+    page_for({"coordinator", "coordinator_other"} | ADMINISTRATORS | {"superuser"}, post=200),
+)

@@ -19,6 +19,8 @@ def test_a_superuser_gets_the_operator_entries_and_no_casework_nor_queue_page(cl
     assert nav_entries(page) == [
         ("/", "Accueil"),
         ("/bilans/", "Bilans"),
+        # Monthly flows of France in aggregates (docs/indicateurs.md, « Pilotage mensuel »).
+        ("/pilotage/", "Pilotage"),
         ("/echange/", "Import / export"),
         # The data quality of France in aggregates (docs/qualite.md), no list of files.
         ("/qualite/", "Qualité"),
