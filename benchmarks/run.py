@@ -1,7 +1,8 @@
 """`make bench [PATHWAYS=N] [ENGINE=postgresql|sqlite]`: one run on the same data, side by side (issue 10):
 import rate and peak memory, the product's bilan (command and background run) cold and warm, two figures
 by hand-written SQL (benchmarks/hand_sql.py) with the ratio and whether the values agree, the queue pages
-(benchmarks/pages.py), the drill-down pages, the places pages (benchmarks/places_pages.py).
+(benchmarks/pages.py), the drill-down pages, the places pages (benchmarks/places_pages.py), the monthly
+steering (benchmarks/steering_bench.py).
 
     python -m benchmarks.run [--pathways 20000] [--engine postgresql|sqlite] [--seed 1] [--reuse]
                              [--soak-duration 0]
@@ -34,7 +35,7 @@ NOT_MEASURED = "non mesuré"
 
 
 # The measures after the import, in the order of a run (--blocks picks some of them).
-BLOCKS = ("bilan", "sql", "pages", "drilldown", "places")
+BLOCKS = ("bilan", "sql", "pages", "drilldown", "places", "steering")
 
 
 def load() -> str:
@@ -256,6 +257,31 @@ def _drilldown(bench: Bench, python: str) -> None:
             )
 
 
+def _steering(bench: Bench, python: str) -> None:
+    block = "pilotage"
+    code = "import json; from benchmarks.steering_bench import measure; print(json.dumps(measure()))"
+    result, error, _ = bench.json_of([python, "-c", code])
+    if not result:
+        bench.row(block, "flux mensuels", f"{NOT_MEASURED} : {error}")
+        return
+    flows, returns, page = result
+    bench.row(
+        block,
+        flows["page"],
+        f"froid {flows['cold_ms']:.0f} ms, chaud {flows['warm_ms']:.0f} ms, équilibre "
+        + ("vérifié" if flows["balanced"] else "NON vérifié"),
+        "≤ 1 s",
+        **flows,
+    )
+    bench.row(block, returns["page"], f"{returns['cold_ms']:.0f} ms, {returns['move_ins']} entrées", **returns)
+    bench.row(
+        block,
+        page["page"],
+        f"p50 {page['p50_ms']:.0f} ms, p95 {page['p95_ms']:.0f} ms, {page['queries']} requêtes",
+        **page,
+    )
+
+
 def markdown(bench: Bench, args) -> str:
     count = f"{args.pathways:,}".replace(",", " ")
     lines = [f"## Banc d'essai : {count} parcours, {args.engine}, graine {args.seed}", ""]
@@ -313,6 +339,8 @@ def main() -> None:
         _drilldown(bench, python)
     if "places" in blocks:
         _pages(bench, python, "benchmarks.places_pages", "places")
+    if "steering" in blocks:
+        _steering(bench, python)
     if args.soak_duration:
         bench.process([python, "-m", "benchmarks.soak", "--duration", str(args.soak_duration)])
     table = markdown(bench, args)

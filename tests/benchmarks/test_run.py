@@ -5,6 +5,8 @@ import argparse
 import os
 import sys
 
+import pytest
+
 from benchmarks import run
 
 
@@ -45,3 +47,28 @@ def test_every_pages_module_of_the_run_has_its_measure():
 
     for module in (pages, places_pages):
         assert callable(module.measure)
+
+
+@pytest.mark.django_db
+def test_the_steering_measure_times_the_flows_of_the_busiest_region(scenario_for_steering, monkeypatch):
+    """The steering block's child (benchmarks/steering_bench.py) on a small database: its three rows."""
+    from django.conf import settings
+
+    from benchmarks.steering_bench import measure
+
+    # The measure sets the bench's settings: put back as they were after the test.
+    for name in ("DEBUG", "SECOND_FACTOR_REQUIRED", "ALLOWED_HOSTS"):
+        monkeypatch.setattr(settings, name, getattr(settings, name))
+
+    flows, returns, page = measure(repeat=1)
+    assert flows["page"].startswith("flux 24 mois, région 93") and flows["balanced"] is True
+    assert returns["page"].startswith("retours, cohorte") and page["p95_ms"] > 0 and page["queries"] > 0
+
+
+@pytest.fixture
+def scenario_for_steering(geo):
+    import datetime
+
+    from tests.pathways.factories import PathwayFactory
+
+    PathwayFactory(commune=geo.marseille, opened_on=datetime.date.today() - datetime.timedelta(days=100))
