@@ -434,6 +434,10 @@ QUALITY_LATE_DAYS = env_int("QUALITY_LATE_DAYS", 30)
 # Monthly steering (docs/indicateurs.md, « Pilotage mensuel »): a pathway stops being active after this many
 # days without a transition nor a contact. The read model holds it: change it, then `manage.py rebuild_facts`.
 STEERING_INACTIVE_DAYS = env_int("STEERING_INACTIVE_DAYS", 90)
+if STEERING_INACTIVE_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"STEERING_INACTIVE_DAYS={STEERING_INACTIVE_DAYS} must be a number of days of at least 1."
+    )
 CELERY_BEAT_SCHEDULE = {
     # Every minute, as the heartbeat limit: retry or fail the interrupted jobs, send the unsent ones.
     "fail-stuck-bilan-runs": {"task": "reports.fail_stuck_runs", "schedule": 60.0},

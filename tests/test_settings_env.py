@@ -59,3 +59,27 @@ def test_the_web_server_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "The environment variable SECRET_KEY is required." in result.stderr
+
+
+def test_a_steering_inactivity_below_one_day_stops_the_start():
+    """Read at every write of a pathway (the read model's active periods): refused when the process starts,
+    never on a caseworker's save."""
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "project.settings", "DEBUG": "true"}
+    code = "import django; django.setup()"
+    refused = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "STEERING_INACTIVE_DAYS": "0"},
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "STEERING_INACTIVE_DAYS=0 must be a number of days of at least 1." in refused.stderr
+    accepted = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "STEERING_INACTIVE_DAYS": "30"},
+        capture_output=True,
+        text=True,
+    )
+    assert accepted.returncode == 0, accepted.stderr
