@@ -23,6 +23,13 @@ from steering.exports import csv_bytes, xlsx_bytes
 from steering.flows import DIMENSIONS, last_complete_months, monthly_flows, months_between
 from steering.returns import returns_after_housing
 
+# Column headers of the monthly table (short: the table has eleven columns); definitions in the docs.
+ENTRY_HEADERS = {
+    Entry.NEW: "Nouveaux parcours",
+    Entry.AFTER_HOUSING: "Après un logement",
+    Entry.AFTER_INACTIVITY: "Après inactivité",
+}
+EXIT_HEADERS = {Exit.HOUSED: "Logés", Exit.INACTIVE: "Inactifs", Exit.CLOSED: "Clôturés"}
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 36
 FIRST_YEAR = 2010
@@ -163,8 +170,8 @@ def flows(request):
             "territories": territories,
             "months": [{"label": month_label(f.month.first), "flow": f} for f in result.total],
             "flows": result,
-            "entries": Entry.choices,
-            "exits": Exit.choices,
+            "entries": list(ENTRY_HEADERS.items()),
+            "exits": list(EXIT_HEADERS.items()),
             "breakdowns": breakdowns,
             "chart": flow_chart(result, subject),
             "start_value": months[0].key,

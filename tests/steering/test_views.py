@@ -2,6 +2,7 @@
 refused with a French message (never a server error)."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -32,9 +33,10 @@ def test_the_coordinator_reads_the_flows_of_the_departement(client, scenario):
     assert "Pilotage mensuel — Bouches-du-Rhône" in page
     assert "Équilibre vérifié" in page
     row = page[page.index('data-month="2024-02"') : page.index('data-month="2024-03"')]
-    cells = [cell.split("<")[0] for cell in row.split('fr-cell--right"')[1:] if cell]
-    # Start 2, new 1, after housing 0, after inactivity 0, housed 0, inactive 1, closed 1, end 1.
-    assert [c.lstrip(">").split(">")[-1] for c in cells] == ["2", "1", "0", "0", "0", "1", "1", "1"]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    # Start 2; in: new 1, after housing 0, after inactivity 0, total 1; out: housed 0, inactive 1,
+    # closed 1, total 2; end 1; balanced.
+    assert cells == ["2", "1", "0", "0", "1", "0", "1", "1", "2", "1", "vérifié"]
 
 
 @pytest.mark.django_db
