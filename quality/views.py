@@ -58,7 +58,11 @@ def scope_of(request) -> dict:
             territory = match[0]
         else:
             errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
-    if user.is_caseworker:
+    # A superuser reads the aggregates of France whatever role it also holds (perms.territories_of):
+    # Pathway.objects.visible_to is empty for it.
+    if user.is_superuser:
+        files = Pathway.objects.in_territory(territory) if territory else Pathway.objects.none()
+    elif user.is_caseworker:
         files = Pathway.objects.visible_to(user).filter(referent_structure__in=user.structure_ids)
     elif user.is_coordinator:
         files = Pathway.objects.visible_to(user).in_territory(territory) if territory else Pathway.objects.none()

@@ -180,3 +180,15 @@ def test_the_list_query_count(client, month, coordinator, django_assert_max_num_
     with django_assert_max_num_queries(9):
         response = client.get(files_url("situation_inconnue"))
     assert len(listed(response)) == 2
+
+
+@pytest.mark.parametrize("role", ["", "caseworker", "coordinator"])
+def test_a_superuser_sees_the_counts_of_france_whatever_its_role(client, month, role):
+    root = UserFactory(username="root", role=role, is_superuser=True, is_staff=True, structures=[month.alpha])
+    client.force_login(root)
+    response = client.get(OVERVIEW)
+    assert response.status_code == 200
+    assert response.context["subject"] == "France"
+    assert scores(response) == {"Association Alpha": (5, 3), "Association Azur": (1, 1), "Bailleur Beta": (2, 0)}
+    assert {row["url"] for row in response.context["checks"]} == {""}
+    assert client.get(files_url("situation_inconnue")).status_code == 403
