@@ -174,10 +174,11 @@ def test_a_caseworker_gets_nothing_of_another_structure(client, month):
 
 def test_the_list_query_count(client, month, coordinator, django_assert_max_num_queries):
     client.force_login(coordinator)
-    # The session and the user, the coordinator's département (its name), the count and the page of rows
-    # (household, structure, commune and stage threshold joined), the audit row of the names shown, then
-    # the session saved (a savepoint, the update, its release): none per row.
-    with django_assert_max_num_queries(9):
+    # The session and the user, the coordinator's département (its name), the stall thresholds (the
+    # queues' row fields may read them apart), the count and the page of rows (household, structure and
+    # commune joined), the audit row of the names shown, then the session saved (a savepoint, the update,
+    # its release): none per row.
+    with django_assert_max_num_queries(10):
         response = client.get(files_url("situation_inconnue"))
     assert len(listed(response)) == 2
 
@@ -192,3 +193,55 @@ def test_a_superuser_sees_the_counts_of_france_whatever_its_role(client, month, 
     assert scores(response) == {"Association Alpha": (5, 3), "Association Azur": (1, 1), "Bailleur Beta": (2, 0)}
     assert {row["url"] for row in response.context["checks"]} == {""}
     assert client.get(files_url("situation_inconnue")).status_code == 403
+
+
+def test_a_confidential_household_is_named_only_inside_its_structure(client, geo, month, coordinator):
+    from tests.quality.files import days_ago, open_file
+
+    secret = open_file(
+        month.alpha,
+        geo.marseille,
+        opened_on=days_ago(5),
+        situation="",
+        confidential=True,
+        members=[{"last_name": "Secretnom", "first_name": "Nina", "birth_date": month.end}],
+    )
+    client.force_login(coordinator)
+    response = client.get(files_url("situation_inconnue"))
+    assert secret.reference in listed(response)
+    assert "Secretnom" not in response.content.decode().lower().title()
+    assert "Nom masqué (confidentiel)" in response.content.decode()
+    client.force_login(month.sam)
+    response = client.get(files_url("situation_inconnue"))
+    assert secret.reference in listed(response)
+    assert "Secretnom" in response.content.decode().lower().title()
+    assert "Nom masqué (confidentiel)" not in response.content.decode()
+
+
+def test_a_file_shared_with_a_caseworker_is_not_its_structures(client, month):
+    from pathways import services
+
+    services.pathway_share(pathway=month.two_problems, structure=month.alpha, by=None)
+    client.force_login(month.sam)
+    assert listed(client.get(files_url("situation_inconnue"))) == {month.no_situation.reference}
+    assert scores(client.get(OVERVIEW)) == {"Association Alpha": (5, 3)}
+
+
+def test_the_list_is_in_the_access_log(client, month, coordinator):
+    from audit.models import AuditEvent
+
+    client.force_login(coordinator)
+    client.get(files_url("situation_inconnue"))
+    event = AuditEvent.objects.filter(user=coordinator).latest("at")
+    assert sorted(event.object_ids) == sorted([month.no_situation.pk, month.two_problems.pk])
+    assert event.detail == "qualité des données : situation_inconnue"
+
+
+def test_the_overview_query_count(client, month, coordinator, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    # The session and the user, the coordinator's département, the counts per structure (one grouped
+    # query), the structures' names, the trend (one query for the 12 month ends), the session saved (a
+    # savepoint, the update, its release): none per structure nor per month.
+    with django_assert_max_num_queries(9):
+        response = client.get(OVERVIEW)
+    assert len(response.context["structures"]) == 2
