@@ -1,8 +1,7 @@
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from pathways.enums import (
@@ -31,41 +30,29 @@ from territories.text import normalize_name
 def stall_threshold(stage_field: str, *, commune: str, epci: str, departement: str, region: str, dalo: str = "dalo"):
     """The days of inactivity after which a pathway is stalled in the stage held by `stage_field` of the
     outer row: the most specific override covering its commune (the outer row's `commune`, `epci`,
-    `departement` and `region` fields), else the default of domain.md; the DALO threshold when `dalo`."""
-    from territories.models import StallThreshold
+    `departement` and `region` fields), else the default of domain.md; for a DALO pathway (`dalo`) the
+    override's DALO days, else its days, else the DALO default.
 
-    overrides = (
-        StallThreshold.objects.filter(stage=OuterRef(stage_field))
-        .filter(
-            Q(commune=OuterRef(commune))
-            | Q(epci=OuterRef(epci))
-            | Q(departement=OuterRef(departement))
-            | Q(region=OuterRef(region))
-        )
-        .annotate(
-            rank=Case(
-                When(commune__isnull=False, then=Value(0)),
-                When(epci__isnull=False, then=Value(1)),
-                When(departement__isnull=False, then=Value(2)),
-                default=Value(3),
-            )
-        )
-        .order_by("rank")
-    )
-    default = Case(
-        *[When(**{stage_field: stage}, then=Value(days)) for stage, days in STALL_THRESHOLDS.items()],
+    The overrides (an administrator's few rows, territories/stall.py) are written into the expression as
+    plain conditions, most specific first: no subquery per row, so that a count of the stalled pathways
+    of a département stays one pass over its pathways."""
+    from territories.stall import threshold_overrides
+
+    columns = (("commune_id", commune), ("epci_id", epci), ("departement_id", departement), ("region_id", region))
+    overrides = threshold_overrides()
+    ranked = []
+    for field, outer in columns:  # a commune's override first, then its EPCI's, département's, région's
+        for row in sorted((r for r in overrides if r[field]), key=lambda r: (r["stage"], r[field])):
+            ranked.append((Q(**{stage_field: row["stage"], outer: row[field]}), row))
+    default = [When(**{stage_field: stage}, then=Value(days)) for stage, days in STALL_THRESHOLDS.items()]
+    dalo_default = [When(**{stage_field: stage}, then=Value(days)) for stage, days in DALO_STALL_THRESHOLDS.items()]
+    plain = Case(*[When(q, then=Value(row["days"])) for q, row in ranked], *default, default=None)
+    for_dalo = Case(
+        *[When(q, then=Value(row["dalo_days"] if row["dalo_days"] is not None else row["days"])) for q, row in ranked],
+        *dalo_default,
         default=None,
     )
-    dalo_default = Case(
-        *[When(**{stage_field: stage}, then=Value(days)) for stage, days in DALO_STALL_THRESHOLDS.items()],
-        default=None,
-    )
-    override_days = Subquery(overrides.values("days")[:1])
-    override_dalo_days = Subquery(overrides.values("dalo_days")[:1])
-    return Case(
-        When(**{dalo: True}, then=Coalesce(override_dalo_days, override_days, dalo_default)),
-        default=Coalesce(override_days, default),
-    )
+    return Case(When(**{dalo: True}, then=for_dalo), default=plain)
 
 
 class PathwayQuerySet(models.QuerySet):

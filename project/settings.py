@@ -427,7 +427,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 ANONYMISE_AFTER_DAYS = env_int("ANONYMISE_AFTER_DAYS", 730)
 # A proposal of a place still without an answer after this many days is flagged (docs/places.md).
 PROPOSAL_ANSWER_DAYS = env_int("PROPOSAL_ANSWER_DAYS", 15)
-# Data quality (docs/qualite.md): a file is stale after this many days without a transition nor a contact,
+# Data quality (docs/indicateurs.md, « Qualité des données »): a file is stale after this many days without a transition nor a contact,
 # and a transition is recorded late more than QUALITY_LATE_DAYS days after its date.
 QUALITY_STALE_DAYS = env_int("QUALITY_STALE_DAYS", 90)
 QUALITY_LATE_DAYS = env_int("QUALITY_LATE_DAYS", 30)

@@ -57,3 +57,28 @@ def test_housed_and_closed_pathways_are_never_stalled(geo):
     closed = PathwayFactory(commune=geo.marseille, opened_on=OPENED)
     services.pathway_transition(pathway=closed, to_stage=Stage.RENONCIATION, on=OPENED, by=None)
     assert stalled_ids(OPENED + datetime.timedelta(days=1000)) == set()
+
+
+@pytest.mark.django_db
+def test_dalo_days_of_an_override_and_its_days_when_it_has_none(geo):
+    dalo = PathwayFactory(commune=geo.marseille, opened_on=OPENED, dalo=True, road=ROAD_TO_ENTREE[:3])
+    override = StallThreshold.objects.create(departement_id="13", stage=Stage.ORIENTE, days=50, dalo_days=10)
+    assert stalled_ids(OPENED + datetime.timedelta(days=11)) == {dalo.pk}
+    override.dalo_days = None
+    override.save()
+    # Without DALO days, the override's days apply to a DALO pathway too (not the DALO default, 90).
+    assert stalled_ids(OPENED + datetime.timedelta(days=11)) == set()
+    assert stalled_ids(OPENED + datetime.timedelta(days=51)) == {dalo.pk}
+
+
+@pytest.mark.django_db
+def test_an_override_saved_or_deleted_applies_at_once_and_is_read_once(geo, django_assert_num_queries):
+    pathway = PathwayFactory(commune=geo.marseille, opened_on=OPENED)
+    on = OPENED + datetime.timedelta(days=30)
+    assert stalled_ids(on) == set()
+    override = StallThreshold.objects.create(commune=geo.marseille, stage=Stage.DEMANDE, days=20)
+    assert stalled_ids(on) == {pathway.pk}
+    with django_assert_num_queries(1):  # the overrides are not read again
+        stalled_ids(on)
+    override.delete()
+    assert stalled_ids(on) == set()

@@ -233,7 +233,8 @@ def test_the_list_has_a_fixed_number_of_queries(coordinator_client, scenario, dj
     # session, user, the scope's département, the count, the page's rows (names, situations, thresholds
     # and whether the names may be read as subqueries), the structure, caseworker and EPCI choices of the
     # filters, the read logged with the ids of the page (audit); the session is not saved again within a
-    # minute (accounts.middleware.SlidingSessionMiddleware) nor the filters stored again when unchanged.
+    # minute (accounts.middleware.SlidingSessionMiddleware) nor the filters stored again when unchanged;
+    # the stall-threshold overrides are read once a minute (territories/stall.py).
     with django_assert_max_num_queries(9):
         response = coordinator_client.get(LIST, {"tri": "attente_desc"})
     assert len(references(response)) == 8
