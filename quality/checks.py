@@ -10,11 +10,12 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from pathways.enums import CLOSED_STAGES
-from pathways.models import Contact, Measure, Member, Pathway, Situation, Transition
+from pathways.models import Contact, Household, Measure, Member, Pathway, Situation, Transition
 from project.expressions import DaysBetween
 
 DEFAULT_STALE_DAYS = 90
@@ -83,24 +84,25 @@ def late_transitions(*, on: date, lag: int):
     )
 
 
-def duplicate_members():
-    """Members of the outer pathway's household that share their normalised name and birth date with a
-    member of a household followed in an active file of another referent structure (the same household
-    included). Confidential and anonymised households are never matched."""
-    other_file = Pathway.objects.filter(active(), household=OuterRef("household")).exclude(
-        referent_structure=OuterRef(OuterRef(OuterRef("referent_structure")))
-    )
-    twins = Member.objects.filter(
-        search_name=OuterRef("search_name"),
-        birth_date=OuterRef("birth_date"),
-        household__confidential=False,
-        household__anonymised_on__isnull=True,
-    ).filter(Exists(other_file))
-    return (
-        Member.objects.filter(household=OuterRef("household"), birth_date__isnull=False)
-        .exclude(search_name="")
-        .filter(Exists(twins))
-    )
+def duplicate_households() -> RawSQL:
+    """Households with a member whose normalised name and birth date are shared by members of households
+    followed in active files of at least two referent structures (the same household included): for a
+    file of one of them, another structure follows the same person. Confidential and anonymised
+    households are never matched. One grouped pass over the members of active files, not a probe per file."""
+    closed = ", ".join(["%s"] * len(CLOSED_STAGES))
+    member, household, pathway = Member._meta.db_table, Household._meta.db_table, Pathway._meta.db_table
+    sql = f"""
+        SELECT m.household_id FROM {member} m
+        JOIN (
+            SELECT k.search_name, k.birth_date FROM {member} k
+            JOIN {household} h ON h.id = k.household_id
+            JOIN {pathway} p ON p.household_id = k.household_id
+            WHERE p.stage NOT IN ({closed}) AND h.confidential = %s AND h.anonymised_on IS NULL
+                AND k.birth_date IS NOT NULL AND k.search_name <> ''
+            GROUP BY k.search_name, k.birth_date
+            HAVING COUNT(DISTINCT p.referent_structure_id) > 1
+        ) twins ON twins.search_name = m.search_name AND twins.birth_date = m.birth_date"""
+    return RawSQL(sql, [*CLOSED_STAGES, False])
 
 
 def conditions(*, today: date, stale: int, lag: int) -> dict[str, Q]:
@@ -119,7 +121,7 @@ def conditions(*, today: date, stale: int, lag: int) -> dict[str, Q]:
         # More than `stale` days from the latest transition or contact (last_activity_on) to today.
         "dossier_inactif": Q(last_activity_on__lt=today - timedelta(days=stale)),
         "doublon_probable": Q(household__confidential=False, household__anonymised_on__isnull=True)
-        & Q(Exists(duplicate_members())),
+        & Q(household_id__in=duplicate_households()),
         "saisie_tardive": Q(Exists(late_transitions(on=today, lag=lag).filter(pathway=OuterRef("pk")))),
     }
 
