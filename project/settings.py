@@ -454,6 +454,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.send_digests",
         "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
+    # The quality trend's snapshot of the month just ended (quality/snapshots.py), the 1st at 02:30: a
+    # national computation of every file, in the queue of the long jobs, not before the sweeps and emails.
+    "quality-snapshot-last-month": {
+        "task": "quality.snapshot_last_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
+        "options": {"queue": "bilans"},
+    },
 }
 
 LOGGING = {

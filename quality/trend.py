@@ -1,6 +1,7 @@
 """The monthly trend of the quality score (docs/indicateurs.md, « Qualité des données », Évolution): for
 each day D of a list (the last 12 month ends), the files active on D and those with none of the datable
-checks' problems on D, per referent structure, in **one** query.
+checks' problems on D, per referent structure and commune of the pathway, in **one** query. The page reads
+them from the monthly snapshots (quality/snapshots.py) that store these cells.
 
 The query joins per-pathway aggregates, each a Django queryset compiled to SQL (so that the expressions
 PostgreSQL and SQLite spell differently stay in the ORM), and conditional aggregates give every day its
@@ -55,6 +56,25 @@ def quality_trend(scope, *, days: list[date], stale: int, lag: int, territory=No
     """{referent structure id: [TrendPoint per day]} for the pathways of `scope` (a Pathway queryset, not
     narrowed to active files: activity is read on each day). `territory` (the scope's, if any) narrows the
     stage spans by their own territory columns. Structures with no active file on any day are left out."""
+    result: dict[int, list[TrendPoint]] = {}
+    for (structure_id, _commune), points in quality_trend_cells(
+        scope, days=days, stale=stale, lag=lag, territory=territory
+    ).items():
+        if structure_id in result:
+            points = [
+                TrendPoint(p.day, p.files + q.files, p.clean + q.clean)
+                for p, q in zip(result[structure_id], points, strict=True)
+            ]
+        result[structure_id] = points
+    return result
+
+
+def quality_trend_cells(
+    scope, *, days: list[date], stale: int, lag: int, territory=None
+) -> dict[tuple[int, str], list[TrendPoint]]:
+    """The one definition of the trend: {(referent structure id, commune code): [TrendPoint per day]} for
+    the pathways of `scope` (quality_trend sums the communes of a structure; quality/snapshots.py stores
+    the cells of a month end). Cells with no active file on any day are left out."""
     if not days:
         return {}
     ids = scope.order_by().values("pk")
@@ -116,14 +136,15 @@ def quality_trend(scope, *, days: list[date], stale: int, lag: int, territory=No
         )
         params += [cutoff, cutoff]
     pathway = Pathway._meta.db_table
+    commune = Pathway._meta.get_field("commune").column
     sql = (
-        f"SELECT p.referent_structure_id, {', '.join(select)} FROM ({parts['a'][0]}) a"
+        f"SELECT p.referent_structure_id, p.{commune}, {', '.join(select)} FROM ({parts['a'][0]}) a"
         f" JOIN {pathway} p ON p.id = a.pathway_id"
         f" LEFT JOIN ({parts['s'][0]}) s ON s.pathway_id = p.id"
         f" LEFT JOIN ({parts['c'][0]}) c ON c.pathway_id = p.id"
         f" LEFT JOIN ({parts['m'][0]}) m ON m.pathway_id = p.id"
         f" LEFT JOIN ({parts['l'][0]}) l ON l.pathway_id = p.id"
-        " GROUP BY p.referent_structure_id"
+        f" GROUP BY p.referent_structure_id, p.{commune}"
     )
     all_params = params + [p for key in "ascml" for p in parts[key][1]]
     with connections[scope.db].cursor() as cursor:
@@ -131,9 +152,9 @@ def quality_trend(scope, *, days: list[date], stale: int, lag: int, territory=No
         rows = cursor.fetchall()
     result = {}
     for row in rows:
-        points = [TrendPoint(day, int(row[1 + 2 * k] or 0), int(row[2 + 2 * k] or 0)) for k, day in enumerate(days)]
+        points = [TrendPoint(day, int(row[2 + 2 * k] or 0), int(row[3 + 2 * k] or 0)) for k, day in enumerate(days)]
         if any(point.files for point in points):
-            result[row[0]] = points
+            result[(row[0], row[1])] = points
     return result
 
 

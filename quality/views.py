@@ -3,6 +3,7 @@ trend, and the list of files behind each check (casework roles only). Thin: scop
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,12 +11,14 @@ from django.utils import timezone
 
 from audit.decorators import audit_shown, audited, no_names
 from audit.enums import Target
+from facts.models import in_territory
 from pathways.models import Pathway
 from quality.charts import month_label, score_chart
 from quality.checks import CHECKS, CHECKS_BY_CODE, active, conditions, late_days, stale_days
 from quality.figures import quality_figures
 from quality.perms import can_list_files, can_see_quality, territories_of
-from quality.trend import month_ends, quality_trend, total_trend
+from quality.snapshots import stored_trend
+from quality.trend import TrendPoint, month_ends
 from territories.models import Structure
 from web.queues.rows import with_names_visible, with_row_fields
 from web.queues.views import decorate, page_of
@@ -60,14 +63,20 @@ def scope_of(request) -> dict:
             errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
     # A superuser reads the aggregates of France whatever role it also holds (perms.territories_of):
     # Pathway.objects.visible_to is empty for it.
+    # `snapshots`: the same files among the rows of the monthly snapshots (QualityMonth's columns).
+    nothing = Q(pk__in=[])
     if user.is_superuser:
         files = Pathway.objects.in_territory(territory) if territory else Pathway.objects.none()
+        snapshots = in_territory(territory) if territory else nothing
     elif user.is_caseworker:
         files = Pathway.objects.visible_to(user).filter(referent_structure__in=user.structure_ids)
+        snapshots = Q(structure_id__in=user.structure_ids)
     elif user.is_coordinator:
         files = Pathway.objects.visible_to(user).in_territory(territory) if territory else Pathway.objects.none()
+        snapshots = in_territory(territory) if territory else nothing
     else:
         files = Pathway.objects.in_territory(territory) if territory else Pathway.objects.none()
+        snapshots = in_territory(territory) if territory else nothing
     structure = None
     raw = request.GET.get("structure", "").strip()
     if raw:
@@ -77,6 +86,7 @@ def scope_of(request) -> dict:
             errors.append(f"Structure « {raw[:50]} » invalide : toutes les structures sont affichées.")
     return {
         "files": files,
+        "snapshots": snapshots,
         "territory": territory,
         "territories": territories,
         "structure": structure,
@@ -109,10 +119,11 @@ def overview(request):
             scope["errors"].append(
                 "Cette structure n'a aucun dossier actif ici : toutes les structures sont affichées."
             )
+    # The trend: the monthly snapshots of the scope (quality/snapshots.py), None for a month not computed.
     days = month_ends(today)
-    trend_files = scope["files"].filter(referent_structure=chosen.structure_id) if chosen else scope["files"]
-    by_structure = quality_trend(trend_files, days=days, stale=stale, lag=lag, territory=scope["territory"])
-    points = total_trend(by_structure, days)
+    snapshots = scope["snapshots"] & Q(structure_id=chosen.structure_id) if chosen else scope["snapshots"]
+    stored = stored_trend(days, snapshots)
+    points = [point or TrendPoint(day, 0, 0) for day, point in zip(days, stored, strict=True)]
     lists = can_list_files(request.user)
     shown = chosen or figures
     query = _query(scope, structure=chosen.structure_id if chosen else None)
@@ -140,7 +151,11 @@ def overview(request):
             "chosen": chosen,
             "shown": shown,
             "checks": checks,
-            "points": [{"label": month_label(p.day), "point": p} for p in points],
+            "points": [
+                {"label": month_label(p.day), "point": p, "computed": s is not None}
+                for p, s in zip(points, stored, strict=True)
+            ],
+            "uncomputed": any(s is None for s in stored),
             "chart": score_chart(title=f"Score de qualité à chaque fin de mois — {subject}", points=points),
             "stale": stale,
             "lag": lag,

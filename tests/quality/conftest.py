@@ -88,3 +88,11 @@ def month(geo, alpha, beta) -> Month:
         two_problems,
         nice,
     )
+
+
+@pytest.fixture
+def snapshots(month):
+    """The snapshots of the page's 12 month ends (quality/snapshots.py), as the monthly task leaves them."""
+    from quality.snapshots import snapshot_month_ends
+
+    return snapshot_month_ends(month_ends(today()))

@@ -43,7 +43,7 @@ def test_a_caseworker_sees_the_files_of_its_structures(client, month):
     assert listed(response) == {month.no_situation.reference}
 
 
-def test_a_coordinator_sees_its_territory(client, month, coordinator):
+def test_a_coordinator_sees_its_territory(client, month, coordinator, snapshots):
     client.force_login(coordinator)
     response = client.get(OVERVIEW)
     assert response.status_code == 200
@@ -75,7 +75,7 @@ def test_the_list_behind_a_check(client, month, coordinator):
     assert response.context["title"] == "Situation résidentielle inconnue — Bailleur Beta"
 
 
-def test_one_structure_of_the_overview(client, month, coordinator):
+def test_one_structure_of_the_overview(client, month, coordinator, snapshots):
     client.force_login(coordinator)
     response = client.get(OVERVIEW, {"structure": month.beta.pk})
     assert response.status_code == 200
@@ -237,10 +237,10 @@ def test_the_list_is_in_the_access_log(client, month, coordinator):
     assert event.detail == "qualité des données : situation_inconnue"
 
 
-def test_the_overview_query_count(client, month, coordinator, django_assert_max_num_queries):
+def test_the_overview_query_count(client, month, coordinator, snapshots, django_assert_max_num_queries):
     client.force_login(coordinator)
     # The session and the user, the coordinator's département, the counts per structure (one grouped
-    # query), the structures' names, the trend (one query for the 12 month ends), the session saved (a
+    # query), the structures' names, the trend (one query of the snapshots of the 12 month ends), the session saved (a
     # savepoint, the update, its release): none per structure nor per month.
     with django_assert_max_num_queries(9):
         response = client.get(OVERVIEW)
