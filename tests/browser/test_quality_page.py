@@ -1,12 +1,13 @@
 """« Qualité des données » in a browser, as a coordinator on a few dozen files of three structures opened
 over the last year and a half: the checks' table, the scores per structure, the trend chart and its table,
-axe-core clean (no violation at all), and the screenshot of docs/indicateurs.md (docs/captures/qualite.png)."""
+read from the monthly snapshots, axe-core clean (no violation at all), and the screenshot of docs/indicateurs.md (docs/captures/qualite.png)."""
 
 import datetime
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -79,6 +80,8 @@ def make_files(geo) -> None:
 def test_the_quality_page_of_a_coordinator(axe_page):
     geo = make_geo()
     make_files(geo)
+    # The 12 monthly snapshots the trend reads (quality/snapshots.py), as the monthly task leaves them.
+    call_command("quality_snapshots", months=12)
     UserFactory(username="coord", coordinator=True)
     page = axe_page
     sign_in(page, "coord")
@@ -98,6 +101,7 @@ def test_the_quality_page_of_a_coordinator(axe_page):
     expect(chart).to_be_visible()
     expect(chart.locator("circle")).to_have_count(12)
     expect(page.get_by_test_id("trend").locator("tbody tr")).to_have_count(12)
+    expect(page.get_by_test_id("uncomputed")).to_have_count(0)
 
     violations = Axe().run(page).response["violations"]
     assert [f"{v['id']} ({v['impact']})" for v in violations] == []

@@ -2,6 +2,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from pathways.demo import PASSWORD, DemoError, seed_demo
 from pathways.stages import STAGE_LABELS
@@ -39,6 +40,8 @@ class Command(BaseCommand):
                 f"Les données de démonstration sont déjà présentes ({report.households} ménages, "
                 f"{report.pathways} parcours) : rien n'a été modifié."
             )
+            # A month passed since: its snapshot of the quality trend (nothing when none is missing).
+            self._quality_snapshots(missing_only=True)
             return
         self.stdout.write(
             f"{report.structures} structures, {report.sites} sites ({report.places} places), "
@@ -50,3 +53,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Comptes créés (mot de passe « {PASSWORD} ») : {', '.join(report.accounts)}.")
         verb = "Simulation terminée (rien n'a été écrit)" if dry_run else "Données de démonstration créées"
         self.stdout.write(self.style.SUCCESS(f"{verb} en {time.monotonic() - started:.1f} s."))
+        if not dry_run:
+            self._quality_snapshots()
+
+    def _quality_snapshots(self, *, missing_only: bool = False) -> None:
+        """The 12 monthly snapshots of the data-quality trend (quality/snapshots.py), that the monthly task
+        would have left: the page « Qualité des données » shows the trend of the demo at once."""
+        from quality.snapshots import computed_month_ends
+        from quality.trend import month_ends
+
+        days = month_ends(timezone.localdate())
+        if missing_only and len(computed_month_ends(days)) == len(days):
+            return
+        call_command("quality_snapshots", months=len(days), stdout=self.stdout, stderr=self.stderr)
