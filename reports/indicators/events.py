@@ -52,10 +52,6 @@ def pathways_stalled_on(territory: Territory, day: date) -> QuerySet:
     return (
         pathways_active_on(territory, day)
         .alias(stall_threshold=threshold)
-        # A necessary condition first, without the contact probe: idle since the stage's transition. The
-        # database keeps the cheaper condition first, so that only those rows look their contacts up.
-        .alias(idle_since_transition=DaysBetween(Value(day), F("valid_from")))
-        .filter(idle_since_transition__gt=F("stall_threshold"))
         # SQLite's max() is null as soon as one argument is: a pathway without contact keeps its transition.
         .alias(last_activity=Greatest(F("valid_from"), Coalesce(last_contact, F("valid_from"))))
         .alias(idle_days=DaysBetween(Value(day), F("last_activity")))
