@@ -1,24 +1,26 @@
 """Monthly inflow and outflow of the active pathways of a territory (docs/indicateurs.md, « Pilotage
-mensuel »), from the read model's active periods (facts.models.ActiveSpan) in three grouped queries:
+mensuel »), from the read model's active periods (facts.models.ActiveSpan) in one grouped query: the
+periods that meet the window, counted by the month of their start and of their end (valid_to, the first
+day no longer active), entry, exit, household composition and situation group. From each group:
 
-- the stocks: pathways active at the end of the day before each month and at the end of its last day;
-- the inflow: periods starting in each month, by entry;
-- the outflow: periods ending in each month (their valid_to, the first day no longer active), by exit.
+- the stocks: active at the end of month k when it starts by k and ends after it;
+- the inflow of the month it starts in, by entry; the outflow of the month it ends in, by exit.
 
-Each count is grouped by household composition and situation group, so that the totals and both
-breakdowns come from the same rows. The balance check (start + inflow − outflow = end) compares the
-stocks with the flows, counted by different queries."""
+The totals and both breakdowns add up the same groups. The balance check (start + inflow − outflow =
+end) holds for every month when the stocks and the flows are counted right: a test of this code, shown
+on the page, not a property of the data."""
 
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Value
+from django.db.models.functions import Greatest, Least
 
 from facts.models import ActiveSpan, Entry, Exit, in_territory
 from pathways.enums import Composition, SituationGroup
+from project.expressions import MonthStart
 
 UNKNOWN = ""  # a situation group not known on the period's first day
 DIMENSIONS = {
@@ -97,53 +99,55 @@ class Flows:
 def monthly_flows(territory, months: list[Month]) -> Flows:
     """The flows of the pathways of `territory` (a Territory) over consecutive `months`."""
     first, last = months[0].first, months[-1].last
-    spans = ActiveSpan.objects.filter(in_territory(territory)).filter(valid_from__lte=last, valid_to__gte=first)
-    keys = ("composition", "situation_group")
-    # Stock at the end of day D: valid_from <= D < valid_to. Boundaries: the day before each month, and
-    # the last day of the last month (the end of a month is the start of the next).
-    days = [m.first - timedelta(days=1) for m in months] + [last]
-    stocks = list(
-        spans.order_by()
-        .values(*keys)
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    # One pass over the periods that meet the window, grouped by the month of their start and of their
+    # end, both clipped to the window (a start before it falls in the month of `before`, an end after it
+    # in the month of `after`), with their entry, exit and categories.
+    rows = (
+        ActiveSpan.objects.filter(in_territory(territory))
+        .filter(valid_from__lte=last, valid_to__gte=first)
+        .order_by()
         .annotate(
-            **{f"s{k}": Count("pk", filter=Q(valid_from__lte=day, valid_to__gt=day)) for k, day in enumerate(days)}
+            from_month=MonthStart(Greatest("valid_from", Value(before))),
+            to_month=MonthStart(Least("valid_to", Value(after))),
         )
-    )
-    inflow = list(
-        spans.filter(valid_from__gte=first)
-        .order_by()
-        .annotate(month=TruncMonth("valid_from"))
-        .values("month", "entry", *keys)
-        .annotate(n=Count("pk"))
-    )
-    outflow = list(
-        spans.filter(valid_to__lte=last)
-        .order_by()
-        .annotate(month=TruncMonth("valid_to"))
-        .values("month", "exit", *keys)
+        .values("from_month", "to_month", "entry", "exit", "composition", "situation_group")
         .annotate(n=Count("pk"))
     )
     index = {m.first: k for k, m in enumerate(months)}
+    count = len(months)
 
     def blank():
         return [Flow(m) for m in months]
 
     total = blank()
-    by = {dimension: defaultdict(blank) for dimension in keys}
-
-    def targets(row):
-        return [total, by["composition"][row["composition"]], by["situation_group"][row["situation_group"]]]
-
-    for row in stocks:
-        for rows in targets(row):
-            for k, flow in enumerate(rows):
-                flow.start += row[f"s{k}"]
-                flow.end += row[f"s{k + 1}"]
-    for rows_of, kind, column in ((inflow, "inflow", "entry"), (outflow, "outflow", "exit")):
-        for row in rows_of:
-            k = index[_day(row["month"])]
-            for rows in targets(row):
-                getattr(rows[k], kind)[row[column]] += row["n"]
+    by = {dimension: defaultdict(blank) for dimension in ("composition", "situation_group")}
+    # Stocks by differences: a group active at the end of months start .. end - 1 adds n at its first
+    # such month and takes it away after the last; prefix sums give each month's count.
+    deltas = defaultdict(lambda: [0] * (count + 1))
+    for row in rows:
+        start = index.get(_day(row["from_month"]), -1)  # the month it starts in, or -1 before the window
+        end = index.get(_day(row["to_month"]), count)  # the month its valid_to falls in, or count after
+        n = row["n"]
+        for key in ("total", ("composition", row["composition"]), ("situation_group", row["situation_group"])):
+            flows = total if key == "total" else by[key[0]][key[1]]
+            if start >= 0:
+                flows[start].inflow[row["entry"]] += n
+            if end < count:
+                flows[end].outflow[row["exit"]] += n
+            delta = deltas[key]
+            delta[max(start, 0)] += n
+            delta[min(end, count)] -= n
+            if start < 0:
+                flows[0].start += n  # active on the day before the window (valid_to >= first: the filter)
+    for key, delta in deltas.items():
+        flows = total if key == "total" else by[key[0]][key[1]]
+        active = 0
+        for k in range(count):
+            active += delta[k]
+            flows[k].end = active
+            if k + 1 < count:
+                flows[k + 1].start = active
     return Flows(months=months, total=total, by={d: _ordered(d, c) for d, c in by.items()})
 
 

@@ -76,3 +76,11 @@ def test_the_last_24_complete_months():
         "2025-01",
         "2025-02",
     ]
+
+
+@pytest.mark.django_db
+def test_a_window_starting_while_pathways_are_active(scenario):
+    # From February: A (since 10 January) and B (since 1 December, inactive from 29 February) are active
+    # on 31 January; B leaves in the window's first month.
+    flows = monthly_flows(BDR, months_between(D(2024, 2, 1), D(2024, 3, 31)))
+    assert table(flows) == [("2024-02", 2, 1, 2, 1, True), ("2024-03", 1, 0, 1, 0, True)]
