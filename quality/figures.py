@@ -4,9 +4,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 
-from quality.checks import CHECKS, Check, any_problem, conditions
+from quality.checks import CHECKS, Check, conditions
+from quality.trend import compiled_sql
 from reports.indicators.figures import percent
 from territories.models import Structure
 
@@ -48,17 +50,13 @@ class QualityFigures:
 
 
 def quality_figures(files, *, today: date, stale: int, lag: int) -> QualityFigures:
-    """`files`: the active files of the scope (a Pathway queryset)."""
-    conds = conditions(today=today, stale=stale, lag=lag)
-    rows = list(
-        files.order_by()
-        .values("referent_structure")
-        .annotate(
-            files=Count("pk"),
-            problems=Count("pk", filter=any_problem(conds)),
-            **{f"n_{code}": Count("pk", filter=condition) for code, condition in conds.items()},
-        )
-    )
+    """`files`: the active files of the scope (a Pathway queryset). One query: the files of the scope, each
+    check's flagged files joined to them (each a filter of its own, so that the database reads its
+    EXISTS as a semi-join over all rows at once rather than as a probe per row), grouped by structure."""
+    try:
+        rows = _grouped(files, conditions(today=today, stale=stale, lag=lag))
+    except EmptyResultSet:  # an empty scope (Pathway.objects.none()) compiles to no query
+        rows = []
     names = dict(Structure.objects.filter(pk__in=[r["referent_structure"] for r in rows]).values_list("pk", "name"))
     structures = sorted(
         (
@@ -81,3 +79,30 @@ def quality_figures(files, *, today: date, stale: int, lag: int) -> QualityFigur
         checks=[CheckFigure(c, counts[c.code], percent(counts[c.code], total)) for c in CHECKS],
         structures=structures,
     )
+
+
+def _grouped(files, conds) -> list[dict]:
+    base_sql, params = compiled_sql(files.order_by().values("pk", "referent_structure"))
+    joins, flags = [], []
+    for k, (code, condition) in enumerate(conds.items()):
+        flagged_sql, flagged_params = compiled_sql(files.filter(condition).order_by().values("pk").distinct())
+        joins.append(f" LEFT JOIN ({flagged_sql}) f{k} ON f{k}.pk = p.pk")
+        params += flagged_params
+        flags.append((code, f"f{k}.pk"))
+    counts = ", ".join(f"COUNT({column}) AS n_{code}" for code, column in flags)
+    clean = " AND ".join(f"{column} IS NULL" for _, column in flags)
+    sql = (
+        f"SELECT p.referent_structure, COUNT(*), SUM(CASE WHEN {clean} THEN 1 ELSE 0 END), {counts}"
+        f" FROM ({base_sql}) p{''.join(joins)} GROUP BY p.referent_structure"
+    )
+    with connections[files.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {
+                "referent_structure": row[0],
+                "files": row[1],
+                "problems": row[1] - (row[2] or 0),
+                **{f"n_{code}": row[3 + k] for k, (code, _) in enumerate(flags)},
+            }
+            for row in cursor.fetchall()
+        ]

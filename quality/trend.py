@@ -47,7 +47,7 @@ class TrendPoint:
         return percent(self.clean, self.files)
 
 
-def _sql(queryset) -> tuple[str, list]:
+def compiled_sql(queryset) -> tuple[str, list]:
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     return sql, list(params)
 
@@ -118,7 +118,13 @@ def quality_trend_cells(
             }
         )
     )
-    parts = {"a": _sql(spans), "s": _sql(situations), "c": _sql(contacts), "m": _sql(measures), "l": _sql(late)}
+    parts = {
+        "a": compiled_sql(spans),
+        "s": compiled_sql(situations),
+        "c": compiled_sql(contacts),
+        "m": compiled_sql(measures),
+        "l": compiled_sql(late),
+    }
     # Problems that do not depend on the day (a file active on D was opened by D): no situation on or
     # before the opening (unknown, or declared after it), a contact or a measure dated before it.
     steady_ok = (
