@@ -33,7 +33,8 @@ def measure(*, repeat: int = 5) -> list[dict]:
     from accounts.enums import Role
     from accounts.models import User
     from facts.models import ActiveSpan
-    from steering.flows import last_complete_months, monthly_flows
+    from project.months import last_complete_months
+    from steering.flows import monthly_flows
     from steering.returns import returns_after_housing
     from territories.territory import Territory
 

@@ -25,3 +25,18 @@ def territories_of(user) -> list:
     if user.is_coordinator:
         return list(user.scope_territories)
     return []
+
+
+def chosen_territory(request, errors: list) -> tuple:
+    """The territory asked for by `?territoire=` among the reader's (the first by default), and the
+    reader's territories; a key out of scope adds a French message to `errors` and keeps the default."""
+    territories = territories_of(request.user)
+    territory = territories[0] if territories else None
+    wanted = request.GET.get("territoire", "").strip()
+    if wanted and territories:
+        match = [t for t in territories if t.key == wanted]
+        if match:
+            territory = match[0]
+        else:
+            errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
+    return territory, territories

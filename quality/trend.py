@@ -8,7 +8,6 @@ PostgreSQL and SQLite spell differently stay in the ORM), and conditional aggreg
 own columns: one pass over the stage spans, the contacts and the late transitions instead of one per day.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -20,20 +19,14 @@ from facts.models import StageSpan, in_territory
 from pathways.enums import CLOSED_STAGES
 from pathways.models import Contact, Measure, Pathway, Situation, Transition
 from project.expressions import DaysBetween
+from project.months import last_complete_months
 from quality.checks import LATE_WINDOW_DAYS, day_start
 from reports.indicators.figures import percent
 
 
 def month_ends(today: date, months: int = 12) -> list[date]:
     """The last day of each of the `months` months before the current one, oldest first."""
-    ends = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
-    return ends[::-1]
+    return [month.last for month in last_complete_months(today, months)]
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ The totals and both breakdowns add up the same groups. The balance check (start 
 end) holds for every month when the stocks and the flows are counted right: a test of this code, shown
 on the page, not a property of the data."""
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Value
 from django.db.models.functions import Greatest, Least
@@ -21,43 +20,13 @@ from django.db.models.functions import Greatest, Least
 from facts.models import ActiveSpan, Entry, Exit, in_territory
 from pathways.enums import Composition, SituationGroup
 from project.expressions import MonthStart
+from project.months import Month
 
 UNKNOWN = ""  # a situation group not known on the period's first day
 DIMENSIONS = {
     "composition": ("Composition du ménage", dict(Composition.choices)),
     "situation_group": ("Situation à l'entrée", {**dict(SituationGroup.choices), UNKNOWN: "Situation inconnue"}),
 }
-
-
-@dataclass(frozen=True)
-class Month:
-    first: date
-
-    @property
-    def last(self) -> date:
-        return self.first.replace(day=calendar.monthrange(self.first.year, self.first.month)[1])
-
-    @property
-    def key(self) -> str:
-        return f"{self.first:%Y-%m}"
-
-
-def months_between(first: date, last: date) -> list[Month]:
-    """The months from the one of `first` to the one of `last`, oldest first."""
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        months.append(Month(day))
-        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return months
-
-
-def last_complete_months(today: date, count: int = 24) -> list[Month]:
-    """The `count` months before the current one."""
-    end = today.replace(day=1) - timedelta(days=1)
-    start = end.replace(day=1)
-    for _ in range(count - 1):
-        start = (start - timedelta(days=1)).replace(day=1)
-    return months_between(start, end)
 
 
 @dataclass
@@ -126,8 +95,8 @@ def monthly_flows(territory, months: list[Month]) -> Flows:
     # such month and takes it away after the last; prefix sums give each month's count.
     deltas = defaultdict(lambda: [0] * (count + 1))
     for row in rows:
-        start = index.get(_day(row["from_month"]), -1)  # the month it starts in, or -1 before the window
-        end = index.get(_day(row["to_month"]), count)  # the month its valid_to falls in, or count after
+        start = index.get(row["from_month"], -1)  # the month it starts in, or -1 before the window
+        end = index.get(row["to_month"], count)  # the month its valid_to falls in, or count after
         n = row["n"]
         for key in ("total", ("composition", row["composition"]), ("situation_group", row["situation_group"])):
             flows = total if key == "total" else by[key[0]][key[1]]
@@ -149,10 +118,6 @@ def monthly_flows(territory, months: list[Month]) -> Flows:
             if k + 1 < count:
                 flows[k + 1].start = active
     return Flows(months=months, total=total, by={d: _ordered(d, c) for d, c in by.items()})
-
-
-def _day(value) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _ordered(dimension: str, categories: dict) -> dict[str, list[Flow]]:

@@ -15,12 +15,13 @@ from django.utils import timezone
 from audit.decorators import no_names
 from facts.models import Entry, Exit
 from facts.refresh import inactive_days
+from project.months import last_complete_months, months_between
 from quality.charts import month_label
-from quality.perms import territories_of
+from quality.perms import chosen_territory
 from reports.charts import Series, bar_chart
 from reports.exports.tables import make_cell
 from steering.exports import csv_bytes, xlsx_bytes
-from steering.flows import DIMENSIONS, last_complete_months, monthly_flows, months_between
+from steering.flows import DIMENSIONS, monthly_flows
 from steering.returns import returns_after_housing
 
 # Column headers of the monthly table (short: the table has eleven columns); definitions in the docs.
@@ -84,19 +85,6 @@ def cohort_of(request, today: date, errors: list) -> int:
     return default
 
 
-def territory_of(request, errors: list):
-    territories = territories_of(request.user)
-    territory = territories[0] if territories else None
-    wanted = request.GET.get("territoire", "").strip()
-    if wanted and territories:
-        match = [t for t in territories if t.key == wanted]
-        if match:
-            territory = match[0]
-        else:
-            errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
-    return territory, territories
-
-
 def flow_chart(flows, subject: str):
     labels = [f"{m.first:%m/%y}" for m in flows.months]
     return bar_chart(
@@ -118,7 +106,7 @@ def flows(request):
     today = timezone.localdate()
     months, errors = window_of(request, today)
     cohort = cohort_of(request, today, errors)
-    territory, territories = territory_of(request, errors)
+    territory, territories = chosen_territory(request, errors)
     if territory is None:
         raise PermissionDenied("Aucun territoire n'est rattaché à votre compte.")
     result = monthly_flows(territory, months)

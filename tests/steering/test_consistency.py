@@ -10,9 +10,10 @@ import pytest
 from facts.models import Exit
 from pathways import services
 from pathways.enums import SituationKind, Stage
+from project.months import months_between
 from reports.indicators.axis4 import parcours_actifs_fin_periode
 from reports.indicators.events import move_ins
-from steering.flows import monthly_flows, months_between
+from steering.flows import monthly_flows
 from territories.territory import Territory
 from tests.pathways.factories import ROAD_TO_ENTREE, PathwayFactory, advance
 

@@ -7,7 +7,8 @@ import pytest
 
 from facts.models import Entry, Exit
 from pathways.enums import Composition, SituationKind, Stage
-from steering.flows import last_complete_months, monthly_flows, months_between
+from project.months import last_complete_months, months_between
+from steering.flows import monthly_flows
 from territories.territory import Territory
 from tests.pathways.factories import PathwayFactory, advance
 
