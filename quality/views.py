@@ -16,7 +16,7 @@ from pathways.models import Pathway
 from quality.charts import month_label, score_chart
 from quality.checks import CHECKS, CHECKS_BY_CODE, active, conditions, late_days, stale_days
 from quality.figures import quality_figures
-from quality.perms import can_list_files, can_see_quality, territories_of
+from quality.perms import can_list_files, can_see_quality, chosen_territory
 from quality.snapshots import stored_trend
 from quality.trend import TrendPoint, month_ends
 from territories.models import Structure
@@ -52,15 +52,7 @@ def scope_of(request) -> dict:
     """The reader's files (not narrowed to active ones), the territory chosen, the errors of the query
     string (French), and the structure chosen (an id, validated by the caller against the figures)."""
     user, errors = request.user, []
-    territories = territories_of(user)
-    territory = territories[0] if territories else None
-    wanted = request.GET.get("territoire", "").strip()
-    if wanted and territories:
-        match = [t for t in territories if t.key == wanted]
-        if match:
-            territory = match[0]
-        else:
-            errors.append(f"Territoire « {wanted[:50]} » hors de votre périmètre : {territory} est affiché.")
+    territory, territories = chosen_territory(request, errors)
     # A superuser reads the aggregates of France whatever role it also holds (perms.territories_of):
     # Pathway.objects.visible_to is empty for it.
     # `snapshots`: the same files among the rows of the monthly snapshots (QualityMonth's columns).
