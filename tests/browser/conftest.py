@@ -69,6 +69,18 @@ def page(browser, request, live_server):
     wait_for_requests_in_flight()  # the flush that follows must not meet a request still served
 
 
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page for axe-core: the strict Content-Security-Policy refuses the script axe injects, bypassed for
+    this context only (tests/browser/test_csp.py checks the policy on the same pages)."""
+    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
 def forget_session(page):
     """Sign the browser out by dropping its cookies, once no request is in flight: a page's background
     fetch (the « À traiter » count) answered after the cookies were cleared would set the session again."""

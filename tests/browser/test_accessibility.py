@@ -31,17 +31,6 @@ def audit(page, path: str, results: dict, who: str = "") -> None:
     ]
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    # The strict Content-Security-Policy refuses the script axe injects; bypassed for this context only
-    # (tests/browser/test_csp.py checks the policy on the same pages).
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_main_pages_of_each_role_have_no_serious_axe_violation(axe_page):
     page = axe_page

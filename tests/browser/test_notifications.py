@@ -41,16 +41,6 @@ def blocking_violations(page) -> list[str]:
     return [f"{v['id']} ({v['impact']})" for v in violations if v["impact"] in BLOCKING]
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 def test_a_caseworkers_todo_list(axe_page, world, geo):
     page = axe_page
     day = datetime.date(2024, 3, 1)

@@ -25,17 +25,6 @@ CAPTURES = Path(__file__).resolve().parents[2] / "docs" / "captures"
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    # axe's injected script is refused by the strict CSP: bypassed for this context only, as in
-    # tests/browser/test_accessibility.py.
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 def blocking_violations(page) -> list[str]:
     violations = Axe().run(page).response["violations"]
     return [f"{v['id']} ({v['impact']})" for v in violations if v["impact"] in BLOCKING]

@@ -178,16 +178,6 @@ def test_operating_structure_frees_a_place_in_one_click(page):
     )
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    # The strict Content-Security-Policy refuses the script axe injects; bypassed for this context only.
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_places_pages_have_no_serious_axe_violation(axe_page):
     w = make_world()

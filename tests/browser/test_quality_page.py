@@ -25,18 +25,6 @@ pytestmark = pytest.mark.browser
 CAPTURES = Path(__file__).resolve().parents[2] / "docs" / "captures"
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    # axe's injected script is refused by the strict CSP: bypassed for this context only, as in
-    # tests/browser/test_accessibility.py.
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 def make_files(geo) -> None:
     """Files opened every 12 days over 540 days in three structures of the Bouches-du-Rhône, most of them
     clean; every 5th without a situation, every 7th without a contact since its opening (stale once

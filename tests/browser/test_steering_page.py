@@ -25,18 +25,6 @@ COMPOSITIONS = list(Composition.values)
 SITUATIONS = [SituationKind.RUE, SituationKind.CHRS, SituationKind.HOTEL_115, SituationKind.CHEZ_TIERS]
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
-    # axe's injected script is refused by the strict CSP: bypassed for this context only, as in
-    # tests/browser/test_accessibility.py.
-    context = browser.new_context(locale="fr-FR", bypass_csp=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
 def make_pathways(geo) -> None:
     """A pathway opened every 12 days over 720 days; every 3rd housed 80 days later, every 5th lost from
     view after 40 days, the others followed by a contact every 70 days for 200 days, then left alone, and
