@@ -148,12 +148,6 @@ class Exit(models.TextChoices):
     CLOSED = "cloture", "clôture pour un autre motif"
 
 
-class ActiveSpanQuerySet(models.QuerySet):
-    def held_on(self, territory, day):
-        """The pathways active on `day` (valid_from <= day < valid_to) in `territory`."""
-        return self.filter(in_territory(territory), valid_from__lte=day, valid_to__gt=day)
-
-
 class ActiveSpan(Located):
     """A period over [valid_from, valid_to) in which a pathway is **active** (docs/indicateurs.md,
     « Pilotage mensuel »): a stage before housing, and a transition or a contact in the last
@@ -163,15 +157,12 @@ class ActiveSpan(Located):
     The commune is the pathway's; composition and situation group are the household's, the latter on
     valid_from (blank when unknown)."""
 
-    household_id = models.BigIntegerField()
     valid_from = models.DateField()
     valid_to = models.DateField()
     entry = models.CharField(max_length=20, choices=Entry.choices)
     exit = models.CharField(max_length=10, choices=Exit.choices)
     composition = models.CharField(max_length=30)
     situation_group = models.CharField(max_length=20, blank=True)
-
-    objects = ActiveSpanQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -164,7 +164,7 @@ def _active_spans(ids: list[int] | None) -> tuple[str, list]:
     pre = ", ".join(_literal(stage) for stage in PRE_HOUSING_STAGES)
     end = _plus_days("i.last_d", n)
     sql = f"""
-        INSERT INTO {t["active"]} (pathway_id, household_id, valid_from, valid_to, entry, exit, composition,
+        INSERT INTO {t["active"]} (pathway_id, valid_from, valid_to, entry, exit, composition,
             situation_group, commune, epci, departement, region)
         WITH spans AS (
             SELECT s.pathway_id, s.stage, s.valid_from, s.valid_to,
@@ -194,7 +194,7 @@ def _active_spans(ids: list[int] | None) -> tuple[str, list]:
             SELECT pathway_id, island, MIN(d) AS f, MAX(d) AS last_d, MAX(pe) AS pe
             FROM numbered GROUP BY pathway_id, island
         )
-        SELECT i.pathway_id, p.household_id, i.f,
+        SELECT i.pathway_id, i.f,
             CASE WHEN i.pe <= {end} THEN i.pe ELSE {end} END,
             CASE WHEN i.island > 1 THEN {_literal(Entry.AFTER_INACTIVITY)}
                 WHEN EXISTS (SELECT 1 FROM {t["event"]} e WHERE e.kind = {_literal(EventKind.MOVE_IN)}

@@ -28,7 +28,6 @@ class Migration(migrations.Migration):
                 ('epci', models.CharField(blank=True, max_length=9)),
                 ('departement', models.CharField(blank=True, max_length=3)),
                 ('region', models.CharField(blank=True, max_length=3)),
-                ('household_id', models.BigIntegerField()),
                 ('valid_from', models.DateField()),
                 ('valid_to', models.DateField()),
                 ('entry', models.CharField(choices=[('nouveau', 'nouveau parcours'), ('retour_logement', 'retour après un logement'), ('retour_inactivite', 'retour après inactivité')], max_length=20)),
