@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from pathways import services
 from pathways.models import Member
+from places.services import proposal_create
 from tests.pathways.factories import PathwayFactory, advance
+from tests.places.factories import make_place
 from tests.web.test_casework_fixtures import OPENED
 from tests.web.test_casework_fixtures import world as world  # noqa: F401 - the fixture
 
@@ -89,26 +91,62 @@ def test_only_the_pathways_the_user_sees_are_shown(client, world):
     assert other.reference in page and world.pathway.reference not in page
 
 
-@pytest.mark.django_db
-def test_the_household_page_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    second = PathwayFactory(
-        household=world.household, referent_structure=world.accueil, commune=world.geo.aix, opened_on=OPENED
-    )
-    for pathway in (world.pathway, second):
+def _rich_household(world):
+    """Four members, three pathways of Accueil Marseille, each with two situations, two contacts, two
+    measures (one closed), an assignment and a reminder; a place proposed to one of them."""
+    for first_name in ("Inès", "Yanis"):
+        Member.objects.create(
+            household=world.household, last_name="Benali", first_name=first_name, relationship="enfant"
+        )
+    pathways = [world.pathway] + [
+        PathwayFactory(household=world.household, referent_structure=world.accueil, commune=commune, opened_on=OPENED)
+        for commune in (world.geo.aix, world.geo.marseille)
+    ]
+    for pathway in pathways:
         advance(pathway, "evaluation")
-        services.contact_record(pathway=pathway, on=OPENED, kind="visite", by=world.ana)
-        services.measure_open(pathway=pathway, kind="asg", started_on=OPENED, by=world.ana)
-        services.situation_record(pathway=pathway, situation="chu", since=OPENED, by=world.ana)
-    client.force_login(world.ana)
+        for days, kind, situation in ((0, "visite", "rue"), (10, "entretien", "chu")):
+            on = OPENED + datetime.timedelta(days=days)
+            services.contact_record(pathway=pathway, on=on, kind=kind, note="Vu au local", by=world.ana)
+            services.situation_record(pathway=pathway, situation=situation, since=on, by=world.ana)
+        for kind in ("asg", "asll"):
+            measure = services.measure_open(
+                pathway=pathway, kind=kind, started_on=OPENED, provider=world.abri, by=world.ana
+            )
+        services.measure_close(measure=measure, ended_on=datetime.date(2024, 3, 1), by=world.ana)
+        services.pathway_assign(pathway=pathway, structure=world.accueil, caseworker=world.ana, by=world.coord)
+        services.pathway_remind(pathway=pathway, note="Des nouvelles ?", by=world.coord)
+    advance(pathways[0], "attente_orientation", "oriente")
+    proposal_create(
+        place=make_place(label="T3 Cigales", persons_max=6, bedrooms=2), pathway=pathways[0], on=OPENED, by=world.coord
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["ana", "coord"])
+@pytest.mark.parametrize("confidential", [False, True])
+def test_the_household_page_runs_a_fixed_number_of_queries(
+    client, world, role, confidential, django_assert_max_num_queries
+):
+    _rich_household(world)
+    world.household.confidential = confidential
+    world.household.save()
+    client.force_login(getattr(world, role))
     client.get(_url(world))
-    # session, user, household (scope), the user's structures, the pathways (with commune, structure,
-    # caseworker), the household's referent structures, the structures offered in the forms, open
-    # measures, members, then the timeline: transitions, situations, contacts, measures, assignments,
-    # the coordination's reminders (one query, whatever their number), the places proposed (one query);
-    # the read logged in the audit trail; then the session saved (savepoint, update, release).
-    with django_assert_max_num_queries(20):
+    # session, user, the user's structures (referent) or the département of their territory
+    # (coordinator), the household's pathways with the household, commune, structure and caseworker,
+    # the structures offered in the forms, the members (or their count, names hidden), the transitions,
+    # the situations, contacts, measures, assignments and reminders (one UNION ALL query), the places
+    # proposed; the read logged in the audit trail. The session is not saved again within a minute.
+    with django_assert_max_num_queries(10):
         page = client.get(_url(world)).content.decode()
-    assert page.count('data-testid="transition-form"') == 2
+    names_visible = role == "ana" or not confidential
+    assert page.count('data-testid="transition-form"') == 3
+    assert page.count('data-testid="member-row"') == (4 if names_visible else 0)
+    assert page.count('data-kind="contact"') == 6 and page.count('data-kind="situation"') == 6
+    assert page.count('data-kind="mesure"') == 9 and page.count('data-kind="relance"') == 3
+    assert page.count('data-kind="affectation"') == 6 and page.count('data-kind="proposition"') == 1
+    assert page.count("Vu au local") == (6 if names_visible else 0)
+    assert page.count("Clore la mesure") == 3
 
 
 @pytest.mark.django_db

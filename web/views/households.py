@@ -29,7 +29,7 @@ from web.forms.households import (
     household_error_items,
     member_formset,
 )
-from web.views.household_page import render_household
+from web.views.household_page import render_household, visible_household
 
 HOUSEHOLD_FIELDS = ("composition", "adults", "children", "confidential")
 
@@ -119,8 +119,9 @@ def _validate_together(form, formset) -> bool:
 @login_required
 @audited(Target.HOUSEHOLD)
 def household_detail(request, pk):
-    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
-    return render_household(request, household)
+    # The household and its pathways in one query (issue 10: the page within 10 queries).
+    household, pathways = visible_household(request.user, pk)
+    return render_household(request, household, pathways=pathways)
 
 
 @login_required
