@@ -16,13 +16,6 @@ from project.expressions import DaysBetween
 STALLED_Q = Q(stage__in=PRE_HOUSING_STAGES, days_inactive__gt=F("stall_threshold"))
 
 
-def queue_queryset(user, *, today: date):
-    """Every pathway `user` sees, with what the queue shows."""
-    return with_row_fields(
-        Pathway.objects.visible_to(user).with_stall_threshold().with_days_inactive(today), today=today
-    )
-
-
 def with_row_fields(pathways, *, today: date):
     """What a queue row shows, computed by the database so that a page of rows costs one query: the
     days in the current stage (`days_waiting`), the current situation, the reference person's name and
@@ -44,6 +37,12 @@ def with_row_fields(pathways, *, today: date):
         reference_first_name=Subquery(reference_first.values("first_name")[:1]),
         is_stalled=Case(When(STALLED_Q, then=Value(1)), default=Value(0), output_field=IntegerField()),
     )
+
+
+def row_fields_for(user, *, today: date):
+    """What a queue row shows for `user` (with_row_fields, with_names_visible), as a function of the
+    pathways of a page: web.queues.views.page_of applies it to the page's 50 pathways only."""
+    return lambda pathways: with_names_visible(with_row_fields(pathways, today=today), user)
 
 
 def with_names_visible(pathways, user):

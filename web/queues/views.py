@@ -46,11 +46,9 @@ from web.queues.forms import (
 from web.queues.rows import (
     STALLED_Q,
     confidential_structures,
-    queue_queryset,
+    row_fields_for,
     row_residence,
     shown_name,
-    with_names_visible,
-    with_row_fields,
 )
 
 PAGE_SIZE = 50
@@ -100,14 +98,14 @@ def decorate(pathways, user) -> list:
     return pathways
 
 
-def page_of(queryset, number):
-    """One page of `queryset`: its count, then its rows in one query, where the page is sorted and cut
-    by a subquery on primary keys alone, so that the subqueries of a row (name, situation) run for its
-    50 rows, not for every row an OFFSET skips (page 1,700 of 100,000 pathways)."""
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    rows = list(queryset.filter(pk__in=page.object_list))
-    page.object_list = rows
-    return page, rows
+def page_of(keys, number, rows):
+    """One page of `keys`, the filtered and sorted pathways without what a row shows: the count and the
+    page's primary keys are read on `keys` alone (no join to the household, no subquery of a row), then
+    `rows(queryset)` adds what a row shows to the page's 50 pathways, in one query where the page is cut
+    by a subquery on primary keys (page 1,700 of 100,000 pathways computes 50 rows, not the skipped ones)."""
+    page = Paginator(keys.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    page.object_list = list(rows(keys.filter(pk__in=page.object_list)))
+    return page, page.object_list
 
 
 def query_pairs(request, *, without=NOT_FILTERS) -> list[tuple[str, str]]:
@@ -155,12 +153,18 @@ def overview(request):
     )
 
 
-def filtered_queue(request, *, housed: bool = False):
+def queue_keys(request, *, housed: bool = False):
+    """The filter set of a queue page and the pathways it keeps, sorted, without what a row shows."""
     today = timezone.localdate()
-    rows = with_names_visible(queue_queryset(request.user, today=today), request.user)
-    filterset = QueueFilterSet(request.GET, rows, request=request, today=today, housed=housed)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    return filterset, queryset
+    pathways = Pathway.objects.visible_to(request.user).with_stall_threshold().with_days_inactive(today)
+    filterset = QueueFilterSet(request.GET, pathways, request=request, today=today, housed=housed)
+    return filterset, (filterset.qs if filterset.is_valid() else filterset.queryset.none())
+
+
+def filtered_queue(request, *, housed: bool = False):
+    """queue_keys, each row with what a queue row shows (the exports)."""
+    filterset, keys = queue_keys(request, housed=housed)
+    return filterset, row_fields_for(request.user, today=timezone.localdate())(keys)
 
 
 @audited(Target.QUEUE, id_kwarg=None)
@@ -189,13 +193,13 @@ def list_page(request, *, housed: bool):
         return redirect(f"{list_url}?{request.session[session_key]}")
     if query and request.session.get(session_key) != query:
         request.session[session_key] = query  # written only when it changes: a session save is 3 queries
-    filterset, queryset = filtered_queue(request, housed=housed)
+    filterset, keys = queue_keys(request, housed=housed)
     commune = filterset.form.cleaned_data.get("commune") if filterset.is_valid() else None
     if commune is not None:
         # The field shows the commune it resolved rather than looking its code up again.
         filterset.form.data = filterset.form.data.copy()
         filterset.form.data["commune"] = commune
-    page, rows = page_of(queryset, request.GET.get("page"))
+    page, rows = page_of(keys, request.GET.get("page"), row_fields_for(request.user, today=timezone.localdate()))
     stage = filterset.form.cleaned_data.get("etape") if filterset.is_valid() else ""
     rows = decorate(rows, request.user)
     name = "suivi des ménages logés" if housed else "file d'attente"
@@ -244,14 +248,13 @@ def sort_links(request, current: str) -> dict:
 @coordinator_required
 def stalled(request):
     today = timezone.localdate()
-    queryset = (
-        with_names_visible(
-            with_row_fields(Pathway.objects.visible_to(request.user).stalled(on=today), today=today), request.user
-        )
+    keys = (
+        Pathway.objects.visible_to(request.user)
+        .stalled(on=today)
         .annotate(overdue=F("days_inactive") - F("stall_threshold"))
         .order_by("-overdue", "pk")
     )
-    page, rows = page_of(queryset, request.GET.get("page"))
+    page, rows = page_of(keys, request.GET.get("page"), row_fields_for(request.user, today=today))
     rows = decorate(rows, request.user)
     audit_shown(request, object_ids=[row.pk for row in rows], detail="parcours bloqués")
     return render(
