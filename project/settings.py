@@ -301,7 +301,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Preloading is a commitment taken on hstspreload.org by the operator of the domain, not by the code.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-# The covering index of facts.StageSpan is a PostgreSQL index; SQLite keeps its key columns, on purpose.
+# The covering indexes of facts.StageSpan and pathways.Pathway are PostgreSQL indexes; SQLite keeps their key
+# columns, on purpose.
 SILENCED_SYSTEM_CHECKS += ["models.W040"]
 
 # Only the application's own files run or style a page: no inline script or style, no other origin.

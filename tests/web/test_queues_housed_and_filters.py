@@ -173,3 +173,25 @@ def test_a_housed_row_shows_its_dwelling_not_the_shelter_it_left(coordinator_cli
     page = coordinator_client.get(HOUSED).content.decode()
     row = page[page.index(f'data-reference="{housed.reference}"') :].split("</tr>", 1)[0]
     assert "Logé" not in row and "tiers" in row
+
+
+def structure_options(response) -> list[str]:
+    select = re.search(r'<select name="structure".*?</select>', response.content.decode(), re.S).group(0)
+    return re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+
+
+def test_the_structure_filter_offers_the_referent_structures_of_the_territory_kept_a_minute(client, scenario, geo):
+    """The structures of the coordinator's territory only (not Nice's); read once a minute per territory
+    (web/queues/filters.py), so that a structure whose first pathway of the territory was just opened is
+    offered once the minute is over."""
+    from django.core.cache import cache
+
+    from tests.territories.factories import StructureFactory
+
+    client.force_login(scenario.coordinator)
+    assert structure_options(client.get(LIST)) == ["Association Alpha", "Bailleur Beta"]
+    gamma = StructureFactory(name="Collectif Gamma", commune=geo.aix)
+    PathwayFactory(referent_structure=gamma, commune=geo.aix, opened_on=days_ago(3))
+    assert structure_options(client.get(LIST)) == ["Association Alpha", "Bailleur Beta"]
+    cache.clear()  # what the minute's end does
+    assert structure_options(client.get(LIST)) == ["Association Alpha", "Bailleur Beta", "Collectif Gamma"]
