@@ -20,7 +20,6 @@ from quality.perms import can_list_files, can_see_quality, chosen_territory
 from quality.snapshots import stored_trend
 from quality.trend import TrendPoint, month_ends
 from territories.models import Structure
-from web.queues.rows import row_fields_for
 from web.queues.views import decorate, page_of
 
 # What a structure does to clear a file from each list (French, shown above the list).
@@ -175,7 +174,7 @@ def files(request, code):
             queryset, structure_name = queryset.filter(referent_structure=structure), structure.name
     queryset = queryset.filter(conditions(today=today, stale=stale, lag=lag)[code])
     keys = queryset.with_stall_threshold().with_days_inactive(today).order_by("pk")
-    page, rows = page_of(keys, request.GET.get("page"), row_fields_for(request.user, today=today))
+    page, rows = page_of(keys, request.GET.get("page"), user=request.user, today=today)
     rows = decorate(rows, request.user)
     audit_shown(request, object_ids=[row.pk for row in rows], detail=f"qualité des données : {code}")
     subject = structure_name or (scope["territory"].name if scope["territory"] else "vos structures")

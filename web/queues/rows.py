@@ -39,10 +39,10 @@ def with_row_fields(pathways, *, today: date):
     )
 
 
-def row_fields_for(user, *, today: date):
-    """What a queue row shows for `user` (with_row_fields, with_names_visible), as a function of the
-    pathways of a page: web.queues.views.page_of applies it to the page's 50 pathways only."""
-    return lambda pathways: with_names_visible(with_row_fields(pathways, today=today), user)
+def queue_rows(pathways, user, *, today: date):
+    """What a queue row shows to `user`: with_row_fields and with_names_visible. web.queues.views.page_of
+    adds it to the 50 pathways of a page only."""
+    return with_names_visible(with_row_fields(pathways, today=today), user)
 
 
 def with_names_visible(pathways, user):

@@ -46,7 +46,7 @@ from web.queues.forms import (
 from web.queues.rows import (
     STALLED_Q,
     confidential_structures,
-    row_fields_for,
+    queue_rows,
     row_residence,
     shown_name,
 )
@@ -98,13 +98,13 @@ def decorate(pathways, user) -> list:
     return pathways
 
 
-def page_of(keys, number, rows):
+def page_of(keys, number, *, user, today):
     """One page of `keys`, the filtered and sorted pathways without what a row shows: the count and the
     page's primary keys are read on `keys` alone (no join to the household, no subquery of a row), then
-    `rows(queryset)` adds what a row shows to the page's 50 pathways, in one query where the page is cut
-    by a subquery on primary keys (page 1,700 of 100,000 pathways computes 50 rows, not the skipped ones)."""
+    queue_rows adds what a row shows to the page's 50 pathways, in one query where the page is cut by a
+    subquery on primary keys (page 1,700 of 100,000 pathways computes 50 rows, not the skipped ones)."""
     page = Paginator(keys.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    page.object_list = list(rows(keys.filter(pk__in=page.object_list)))
+    page.object_list = list(queue_rows(keys.filter(pk__in=page.object_list), user, today=today))
     return page, page.object_list
 
 
@@ -164,7 +164,7 @@ def queue_keys(request, *, housed: bool = False):
 def filtered_queue(request, *, housed: bool = False):
     """queue_keys, each row with what a queue row shows (the exports)."""
     filterset, keys = queue_keys(request, housed=housed)
-    return filterset, row_fields_for(request.user, today=timezone.localdate())(keys)
+    return filterset, queue_rows(keys, request.user, today=filterset.today)
 
 
 @audited(Target.QUEUE, id_kwarg=None)
@@ -199,7 +199,7 @@ def list_page(request, *, housed: bool):
         # The field shows the commune it resolved rather than looking its code up again.
         filterset.form.data = filterset.form.data.copy()
         filterset.form.data["commune"] = commune
-    page, rows = page_of(keys, request.GET.get("page"), row_fields_for(request.user, today=timezone.localdate()))
+    page, rows = page_of(keys, request.GET.get("page"), user=request.user, today=filterset.today)
     stage = filterset.form.cleaned_data.get("etape") if filterset.is_valid() else ""
     rows = decorate(rows, request.user)
     name = "suivi des ménages logés" if housed else "file d'attente"
@@ -254,7 +254,7 @@ def stalled(request):
         .annotate(overdue=F("days_inactive") - F("stall_threshold"))
         .order_by("-overdue", "pk")
     )
-    page, rows = page_of(keys, request.GET.get("page"), row_fields_for(request.user, today=today))
+    page, rows = page_of(keys, request.GET.get("page"), user=request.user, today=today)
     rows = decorate(rows, request.user)
     audit_shown(request, object_ids=[row.pk for row in rows], detail="parcours bloqués")
     return render(
