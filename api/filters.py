@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from pathways.enums import CLOSED_STAGES, SituationGroup, Stage, situations_in_group
-from pathways.models import Pathway, Situation
+from pathways.models import Pathway
 
 
 class StrictBooleanField(forms.Field):
@@ -67,8 +67,4 @@ class PathwayFilterSet(django_filters.FilterSet):
 
     def filter_situation(self, queryset, name, value):
         # The latest situation of the pathway is of the group (as the queues' filter).
-        from django.db.models import Exists, OuterRef
-
-        later = Situation.objects.filter(pathway=OuterRef("pathway"), since__gt=OuterRef("since"))
-        current = Situation.objects.filter(situation__in=situations_in_group(value)).exclude(Exists(later))
-        return queryset.filter(pk__in=current.values("pathway_id"))
+        return queryset.filter(current_situation__in=situations_in_group(value))

@@ -240,7 +240,19 @@ def _pathway_checks(cursor) -> list[Check]:
         f"SELECT p.id FROM {p} AS p LEFT JOIN (SELECT pathway_id, MAX(date) AS latest FROM {c} GROUP BY pathway_id)"
         " AS c ON c.pathway_id = p.id WHERE p.last_activity_on < p.stage_on OR p.last_activity_on < c.latest",
     )
-    return [without_log, activity]
+    # The services and the import keep `current_situation` at the situation with the latest date: a stale value
+    # would put a pathway in the wrong queue of the situation filter.
+    s = _table(Situation)
+    situation = _ids(
+        cursor,
+        Check("current_situation", "Situation actuelle différente de la dernière situation enregistrée"),
+        f"SELECT p.id FROM {p} AS p LEFT JOIN (SELECT s.pathway_id, s.situation, s.since FROM {s} AS s"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {s} AS later WHERE later.pathway_id = s.pathway_id"
+        " AND later.since > s.since)) AS l ON l.pathway_id = p.id"
+        " WHERE p.current_situation <> COALESCE(l.situation, '') OR p.current_situation_since <> l.since"
+        " OR (p.current_situation_since IS NULL) <> (l.since IS NULL)",
+    )
+    return [without_log, activity, situation]
 
 
 def _household_checks(cursor) -> list[Check]:

@@ -254,6 +254,13 @@ class Pathway(models.Model):
     stage = models.CharField("étape", max_length=30, choices=Stage.choices, editable=False)
     stage_on = models.DateField("depuis le", editable=False)
     last_activity_on = models.DateField("dernière activité", editable=False)
+    # The latest residential situation (the one with the latest `since`), kept by the services and the import
+    # in the same transaction as the situation rows, so that a queue filters on a column instead of finding
+    # each pathway's latest row (pathways.integrity checks it; docs/coordination.md).
+    current_situation = models.CharField(
+        "situation actuelle", max_length=30, choices=SituationKind.choices, blank=True, editable=False
+    )
+    current_situation_since = models.DateField("situation actuelle depuis le", null=True, editable=False)
     # Bumped by every service write: a form built on an older version is refused (no lost update).
     version = models.PositiveIntegerField(default=1, editable=False)
     external_id = models.CharField("identifiant d'échange", max_length=100, unique=True, null=True, blank=True)
@@ -265,13 +272,14 @@ class Pathway(models.Model):
         verbose_name_plural = "parcours"
         indexes = [
             models.Index(fields=["stage", "stage_on"]),
-            # The queues of a territory (web/queues): on PostgreSQL the index also holds what their count, sort
-            # and stall filter read, so that a page's keys come from an index-only scan (at 1,000,000 pathways
-            # the unfiltered queue's keys in 76 ms instead of 140, a deep page of a stage in 14 instead of 67).
+            # The queues of a territory (web/queues): on PostgreSQL the index also holds what their count, sort,
+            # stall and situation filters read, so that a page's keys come from an index-only scan (at 1,000,000
+            # pathways the unfiltered queue's keys in 76 ms instead of 140, a deep page of a stage in 14 instead
+            # of 67).
             models.Index(
                 fields=["commune", "stage"],
-                include=["stage_on", "dalo", "id", "last_activity_on"],
-                name="pathway_commune_stage",
+                include=["stage_on", "dalo", "id", "last_activity_on", "current_situation"],
+                name="pathway_queue",
             ),
             models.Index(fields=["referent_structure", "stage"]),
         ]

@@ -312,12 +312,14 @@ def pathway_open(
         stage=stage,
         stage_on=opened_on,
         last_activity_on=opened_on,
+        current_situation=situation or "",
+        current_situation_since=(situation_since or opened_on) if situation else None,
     )
     Transition.objects.create(pathway=pathway, seq=1, stage=stage, date=opened_on, recorded_by=by)
     Assignment.objects.create(pathway=pathway, structure=structure, caseworker=caseworker, recorded_by=by)
     if situation:
         Situation.objects.create(
-            pathway=pathway, situation=situation, since=situation_since or opened_on, recorded_by=by
+            pathway=pathway, situation=situation, since=pathway.current_situation_since, recorded_by=by
         )
     refresh_facts([pathway.pk])
     opened = _new_values(
@@ -421,8 +423,12 @@ def situation_record(
         raise ValidationError(errors)
     row = Situation.objects.create(pathway=locked, situation=situation, since=since, recorded_by=by)
     refresh_facts([locked.pk])
-    _touch(locked, fields=[])
+    # A situation dated before the current one completes the history; it does not replace the current one.
+    if locked.current_situation_since is None or since > locked.current_situation_since:
+        locked.current_situation, locked.current_situation_since = situation, since
+    _touch(locked, fields=["current_situation", "current_situation_since"])
     pathway.version = locked.version
+    pathway.current_situation, pathway.current_situation_since = locked.current_situation, since
     _log_change(
         by,
         locked,

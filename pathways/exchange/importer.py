@@ -158,6 +158,8 @@ PATHWAY_FIELDS = [
     "stage",
     "stage_on",
     "last_activity_on",
+    "current_situation",
+    "current_situation_since",
     "version",
 ]
 
@@ -387,6 +389,8 @@ class _Writer:
             "stage",
             "stage_on",
             "last_activity_on",
+            "current_situation",
+            "current_situation_since",
             "version",
         )
         by_pk = {values["pk"]: external_id for external_id, values in stored.items()}
@@ -472,6 +476,10 @@ class _Writer:
                     values["stage"], values["stage_on"] = history[-1][0], history[-1][1]
                 contact = latest_contact.get(external_id)
                 values["last_activity_on"] = max(values["stage_on"], contact) if contact else values["stage_on"]
+            if external_id in changed_situations or old is None:
+                # The latest situation, as the services keep it (pathways.models.Pathway.current_situation).
+                latest = max(folder.situations.get(external_id, ()), key=lambda row: row[1], default=None)
+                values["current_situation"], values["current_situation_since"] = latest or ("", None)
             changed = old is None or any(values[k] != old[k] for k in values)
             if row is not None:
                 if old is None:
@@ -507,6 +515,8 @@ class _Writer:
                 "stage",
                 "stage_on",
                 "last_activity_on",
+                "current_situation",
+                "current_situation_since",
                 "version",
             ],
             batch_size=BATCH,

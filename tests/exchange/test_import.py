@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from pathways.enums import Relationship, Stage
+from pathways.integrity import integrity_check
 from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation, Transition
 from territories.models import Label, Site, Structure
 from tests.exchange.folders import BASE, content, replace_line, write_folder
@@ -102,6 +103,7 @@ def test_import_creates_every_record(geo, tmp_path):
         ("rue", datetime.date(2019, 12, 1)),
         ("chu", datetime.date(2020, 3, 1)),
     ]
+    assert (p1.current_situation, p1.current_situation_since) == ("chu", datetime.date(2020, 3, 1))
     assert Measure.objects.get(external_id="A1").provider.external_id == "S1"
     assert Site.objects.get(external_id="L2").closed_on == datetime.date(2023, 12, 31)
     assert sorted(label.territory_code for label in Label.objects.all()) == ["commune:84007", "epci:200054807"]
@@ -161,6 +163,7 @@ def test_corrected_import_updates_and_replaces_histories(geo, tmp_path):
     # P1 lost its latest contact: its latest activity falls back on the move-in.
     assert (p1.last_activity_on, p1.version) == (datetime.date(2020, 6, 15), 2)
     assert list(p1.situations.values_list("situation", flat=True)) == ["rue", "chrs"]
+    assert (p1.current_situation, p1.current_situation_since) == ("chrs", datetime.date(2020, 3, 1))
     assert Member.objects.get(household__external_id="M2").search_name == "martin lea"
     assert Member.objects.count() == 2
 
@@ -240,6 +243,22 @@ def test_booleans_and_partial_folder(geo, tmp_path):
     p2 = Pathway.objects.get(external_id="P2")
     assert (p2.stage, p2.last_activity_on) == (Stage.ATTENTE_ORIENTATION, datetime.date(2021, 1, 4))
     assert Contact.objects.filter(pathway__external_id="P1").count() == 2
+
+
+def test_a_situations_file_alone_moves_the_current_situation_of_the_pathways_it_names(geo, tmp_path):
+    run_import(write_folder(tmp_path / "first"))
+    folder = tmp_path / "situations"
+    folder.mkdir()
+    (folder / "situations.csv").write_text("pathway,situation,since\nP1,rue,2019-12-01\nP2,squat,2020-01-10\n")
+
+    lines = run_import(folder)
+
+    # P1 keeps only its first situation; P2's squat replaces its hotel_115, although it is older.
+    assert lines[:-1] == ["situations.csv : 1 créé(s), 0 mis à jour, 1 inchangé(s), 2 supprimé(s)"]
+    current = dict(Pathway.objects.values_list("external_id", "current_situation"))
+    assert current == {"P1": "rue", "P2": "squat"}
+    assert Pathway.objects.get(external_id="P2").current_situation_since == datetime.date(2020, 1, 10)
+    assert integrity_check().ok
 
 
 def test_an_import_that_changes_a_household_moves_its_version_on(geo, tmp_path):

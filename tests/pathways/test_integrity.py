@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from pathways import services
-from pathways.enums import ContactKind, Stage
+from pathways.enums import ContactKind, SituationKind, Stage
 from pathways.integrity import EXAMPLES, _log_sql, integrity_check
 from pathways.models import Pathway
 from tests.pathways.factories import ROAD_TO_ENTREE, HouseholdFactory, PathwayFactory, advance
@@ -193,6 +193,23 @@ def test_a_last_activity_before_the_last_contact_is_found(dataset):
     inject("UPDATE pathways_pathway SET last_activity_on = stage_on WHERE id = %s", [dataset["reopened"].pk])
 
     assert failing(integrity_check()) == {"last_activity": 1}
+
+
+def test_a_current_situation_other_than_the_latest_recorded_is_found(dataset):
+    fresh = dataset["fresh"]
+    services.situation_record(pathway=fresh, situation=SituationKind.RUE, since=DAY, by=None)
+    services.situation_record(
+        pathway=fresh, situation=SituationKind.CHRS, since=DAY + datetime.timedelta(days=5), by=None
+    )
+    assert integrity_check().ok
+
+    inject("UPDATE pathways_pathway SET current_situation = 'rue' WHERE id = %s", [fresh.pk])
+    inject("UPDATE pathways_pathway SET current_situation_since = %s WHERE id = %s", [DAY, dataset["housed"].pk])
+
+    report = integrity_check()
+
+    assert failing(report) == {"current_situation": 2}
+    assert report.by_code()["current_situation"].examples == sorted([fresh.reference, dataset["housed"].reference])
 
 
 def test_a_pathway_without_any_step_is_found(dataset):

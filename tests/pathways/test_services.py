@@ -68,6 +68,22 @@ def test_pathway_open_records_a_situation_that_started_before_the_opening(geo):
     )
 
     assert list(pathway.situations.values_list("situation", "since")) == [("squat", D(2020, 11, 15))]
+    pathway.refresh_from_db()
+    assert (pathway.current_situation, pathway.current_situation_since) == ("squat", D(2020, 11, 15))
+
+
+def test_the_current_situation_is_the_latest_dated_one_whatever_the_order_of_recording(pathway):
+    assert (pathway.current_situation, pathway.current_situation_since) == ("", None)
+
+    services.situation_record(pathway=pathway, situation=SituationKind.HOTEL_115, since=D(2020, 5, 1), by=None)
+    services.situation_record(pathway=pathway, situation=SituationKind.RUE, since=D(2019, 6, 1), by=None)
+    stored = type(pathway).objects.get(pk=pathway.pk)
+    assert (stored.current_situation, stored.current_situation_since) == ("hotel_115", D(2020, 5, 1))
+
+    services.situation_record(pathway=pathway, situation=SituationKind.CHRS, since=D(2020, 9, 1), by=None)
+    stored.refresh_from_db()
+    assert (stored.current_situation, stored.current_situation_since) == ("chrs", D(2020, 9, 1))
+    assert (pathway.current_situation, pathway.version) == ("chrs", stored.version)
 
 
 # Contacts ----------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from pathways.enums import CLOSED_STAGES, HOUSED_STAGES, Composition, SituationGroup, Stage, situations_in_group
-from pathways.models import Pathway, Situation
+from pathways.models import Pathway
 from territories.collation import sort_choices_in_french
 from territories.forms import CommuneField
 from territories.models import Commune, Epci, Structure
@@ -177,12 +177,7 @@ class QueueFilterSet(django_filters.FilterSet):
         return queryset.filter(stage=value)
 
     def filter_situation(self, queryset, name, value):
-        # The current situation is the latest one: a situation of the group with none after it. Written
-        # as a semi-join rather than on the `current_situation` subquery, so that the database can hash
-        # it once instead of running one subquery per pathway.
-        later = Situation.objects.filter(pathway=OuterRef("pathway"), since__gt=OuterRef("since"))
-        current = Situation.objects.filter(situation__in=situations_in_group(value)).exclude(Exists(later))
-        return queryset.filter(pk__in=current.values("pathway_id"))
+        return queryset.filter(current_situation__in=situations_in_group(value))
 
     def filter_yes_no(self, queryset, name, value):
         return queryset.filter(**{name: value == "oui"})

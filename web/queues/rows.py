@@ -6,7 +6,7 @@ from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterR
 
 from accounts.models import User
 from pathways.enums import PRE_HOUSING_STAGES, Relationship, Stage
-from pathways.models import Member, Pathway, Situation, Transition
+from pathways.models import Member, Pathway, Transition
 from pathways.names import display_name
 from pathways.perms import can_see_names
 from pathways.residence import residence_label
@@ -18,18 +18,15 @@ STALLED_Q = Q(stage__in=PRE_HOUSING_STAGES, days_inactive__gt=F("stall_threshold
 
 def with_row_fields(pathways, *, today: date):
     """What a queue row shows, computed by the database so that a page of rows costs one query: the
-    days in the current stage (`days_waiting`), the current situation, the reference person's name and
-    whether it is stalled. `pathways` must carry `stall_threshold` and `days_inactive`."""
+    days in the current stage (`days_waiting`), the entry into housing, the reference person's name and
+    whether it is stalled (the current situation is a column of the pathway). `pathways` must carry `stall_threshold` and `days_inactive`."""
     reference_first = Member.objects.filter(household=OuterRef("household")).order_by(
         Case(When(relationship=Relationship.REFERENCE, then=Value(0)), default=Value(1)), "id"
     )
-    latest_situation = Situation.objects.filter(pathway=OuterRef("pk")).order_by("-since")
     # The entry into housing, for the current residence (pathways/residence.py): the latest one.
     entry = Transition.objects.filter(pathway=OuterRef("pk"), stage=Stage.ENTREE).order_by("-seq")
     return pathways.select_related("household", "referent_structure", "caseworker", "commune").annotate(
         days_waiting=DaysBetween(Value(today), F("stage_on")),
-        current_situation=Subquery(latest_situation.values("situation")[:1]),
-        current_situation_since=Subquery(latest_situation.values("since")[:1]),
         entry_on=Subquery(entry.values("date")[:1]),
         entry_dwelling_kind=Subquery(entry.values("dwelling_kind")[:1]),
         # Both parts, not one concatenation: display_name puts them together as every page does.
