@@ -62,8 +62,11 @@ class PathwayQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active or user.is_superuser:
             return self.none()
         if user.is_caseworker:
-            shared = PathwayShare.objects.filter(pathway=OuterRef("pk"), structure__in=user.structure_ids)
-            return self.filter(Q(referent_structure__in=user.structure_ids) | Exists(shared))
+            # One list of ids, the structures' own pathways and those shared with them, read by two index
+            # scans: an OR with an EXISTS would read every pathway of France (330 ms at 1,000,000).
+            own = Pathway.objects.filter(referent_structure__in=user.structure_ids).values("pk")
+            shared = PathwayShare.objects.filter(structure__in=user.structure_ids).values("pathway_id")
+            return self.filter(pk__in=own.union(shared, all=True))
         if user.is_coordinator:
             return self.filter(user.territory_q("commune"))
         return self.none()

@@ -26,16 +26,16 @@ STAGE_ORDER = Case(
 )
 
 
-def pathway_rows(user, *, today, state: str, text: str):
-    """The list, sorted by the database: stalled first, then in stage order, longest waiting first."""
+def pathway_keys(user, *, today, state: str, text: str):
+    """The list, sorted by the database: stalled first, then in stage order, longest waiting first. Only
+    what the count, the groups and the sort need (no join to the household, no subquery of a row):
+    pathway_rows adds what a row shows to the page's pathways."""
     rows = (
         Pathway.objects.visible_to(user)
         .filter(STATES[state][1])
-        .select_related("household", "commune", "referent_structure", "caseworker")
         .with_stall_threshold()
         .with_days_inactive(today)
         .annotate(
-            days_in_stage=DaysBetween(Value(today), F("stage_on")),
             is_stalled=Case(
                 When(
                     Q(stage__in=PRE_HOUSING_STAGES) & Q(days_inactive__gt=F("stall_threshold")),
@@ -53,6 +53,15 @@ def pathway_rows(user, *, today, state: str, text: str):
     return rows
 
 
+def pathway_rows(keys, *, today):
+    """What a row shows, for the pathways of `keys` (a page of them), in the list's order."""
+    return with_last_reminder(
+        keys.select_related("household", "commune", "referent_structure", "caseworker").annotate(
+            days_in_stage=DaysBetween(Value(today), F("stage_on"))
+        )
+    )
+
+
 @login_required
 @audited(Target.PATHWAY, id_kwarg=None)
 def pathway_list(request):
@@ -64,13 +73,15 @@ def pathway_list(request):
     if state not in STATES:
         state = "en-cours"
     text = request.GET.get("q", "").strip()
-    rows = pathway_rows(user, today=today, state=state, text=text)
-    totals = group_totals(rows)
-    paginator = Paginator(with_last_reminder(rows), PAGE_SIZE)
+    keys = pathway_keys(user, today=today, state=state, text=text)
+    totals = group_totals(keys)
+    paginator = Paginator(keys.values_list("pk", flat=True), PAGE_SIZE)
     # The aggregate already counted the whole list: the paginator does not count it again.
     paginator.count = sum(totals.values())
     page = paginator.get_page(request.GET.get("page"))
-    pathways = list(page.object_list)
+    # The page's primary keys cut the rows by a subquery: the skipped pathways are sorted, not read.
+    pathways = list(pathway_rows(keys.filter(pk__in=page.object_list), today=today))
+    page.object_list = pathways
     # Two queries for the whole page: the members to show, and the referent structures of every
     # pathway of these households (a confidential household's names depend on all of them).
     households = {p.household_id: p.household for p in pathways}
