@@ -462,6 +462,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=2, minute=30),
         "options": {"queue": "bilans"},
     },
+    # The figures of the day of the quality page (quality/daily.py), every night at 02:15: one national
+    # grouped query over the active files, in the queue of the long jobs; the page reads them all day.
+    "quality-snapshot-today": {
+        "task": "quality.snapshot_today",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"queue": "bilans"},
+    },
 }
 
 LOGGING = {

@@ -53,19 +53,31 @@ def quality_figures(files, *, today: date, stale: int, lag: int) -> QualityFigur
     """`files`: the active files of the scope (a Pathway queryset). One query: the files of the scope, each
     check's flagged files joined to them (each a filter of its own, so that the database reads its
     EXISTS as a semi-join over all rows at once rather than as a probe per row), grouped by structure."""
+    return figures_of(quality_cells(files, today=today, stale=stale, lag=lag))
+
+
+def quality_cells(files, *, today: date, stale: int, lag: int, by_commune: bool = False) -> list[dict]:
+    """The one grouped query of the figures: a row {"structure_id", "files", "clean", "counts": {code: n}}
+    per referent structure of `files` (the active files of a scope), or per structure and commune of the
+    pathway with `by_commune` (plus "commune": what quality/daily.py stores)."""
     try:
-        rows = _grouped(files, conditions(today=today, stale=stale, lag=lag))
+        return _grouped(files, conditions(today=today, stale=stale, lag=lag), by_commune=by_commune)
     except EmptyResultSet:  # an empty scope (Pathway.objects.none()) compiles to no query
-        rows = []
-    names = dict(Structure.objects.filter(pk__in=[r["referent_structure"] for r in rows]).values_list("pk", "name"))
+        return []
+
+
+def figures_of(rows: list[dict]) -> QualityFigures:
+    """The figures of rows per structure (quality_cells', or the sums of the stored cells of a day), the
+    structures named in one query."""
+    names = dict(Structure.objects.filter(pk__in=[r["structure_id"] for r in rows]).values_list("pk", "name"))
     structures = sorted(
         (
             StructureFigure(
-                structure_id=r["referent_structure"],
-                name=names.get(r["referent_structure"], ""),
+                structure_id=r["structure_id"],
+                name=names.get(r["structure_id"], ""),
                 files=r["files"],
-                clean=r["files"] - r["problems"],
-                counts={c.code: r[f"n_{c.code}"] for c in CHECKS},
+                clean=r["clean"],
+                counts={c.code: r["counts"][c.code] for c in CHECKS},
             )
             for r in rows
         ),
@@ -81,28 +93,33 @@ def quality_figures(files, *, today: date, stale: int, lag: int) -> QualityFigur
     )
 
 
-def _grouped(files, conds) -> list[dict]:
-    base_sql, params = compiled_sql(files.order_by().values("pk", "referent_structure"))
+def _grouped(files, conds, *, by_commune: bool) -> list[dict]:
+    keys = ["referent_structure", "commune"] if by_commune else ["referent_structure"]
+    base_sql, params = compiled_sql(files.order_by().values("pk", *keys))
     joins, flags = [], []
     for k, (code, condition) in enumerate(conds.items()):
         flagged_sql, flagged_params = compiled_sql(files.filter(condition).order_by().values("pk").distinct())
         joins.append(f" LEFT JOIN ({flagged_sql}) f{k} ON f{k}.pk = p.pk")
         params += flagged_params
         flags.append((code, f"f{k}.pk"))
-    counts = ", ".join(f"COUNT({column}) AS n_{code}" for code, column in flags)
+    columns = ", ".join(f"p.{key}" for key in keys)  # the subquery's columns are named after the keys
+    counts = ", ".join(f"COUNT({column})" for _code, column in flags)
     clean = " AND ".join(f"{column} IS NULL" for _, column in flags)
     sql = (
-        f"SELECT p.referent_structure, COUNT(*), SUM(CASE WHEN {clean} THEN 1 ELSE 0 END), {counts}"
-        f" FROM ({base_sql}) p{''.join(joins)} GROUP BY p.referent_structure"
+        f"SELECT {columns}, COUNT(*), SUM(CASE WHEN {clean} THEN 1 ELSE 0 END), {counts}"
+        f" FROM ({base_sql}) p{''.join(joins)} GROUP BY {columns}"
     )
     with connections[files.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            {
-                "referent_structure": row[0],
-                "files": row[1],
-                "problems": row[1] - (row[2] or 0),
-                **{f"n_{code}": row[3 + k] for k, (code, _) in enumerate(flags)},
-            }
-            for row in cursor.fetchall()
-        ]
+        rows = cursor.fetchall()
+    width = len(keys)
+    return [
+        {
+            "structure_id": row[0],
+            **({"commune": row[1]} if by_commune else {}),
+            "files": row[width],
+            "clean": int(row[width + 1] or 0),
+            "counts": {code: row[width + 2 + k] for k, (code, _) in enumerate(flags)},
+        }
+        for row in rows
+    ]

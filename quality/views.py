@@ -1,5 +1,6 @@
-"""« Qualité des données »: the counts, shares and scores of the checks for the reader's scope, the monthly
-trend, and the list of files behind each check (casework roles only). Thin: scope, validate, compute, render."""
+"""« Qualité des données »: the counts, shares and scores of the checks for the reader's scope (stored each
+night, live when none is recent), the monthly trend, and the list of files behind each check (casework roles
+only, always live). Thin: scope, validate, compute, render."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,8 @@ from facts.models import in_territory
 from pathways.models import Pathway
 from quality.charts import month_label, score_chart
 from quality.checks import CHECKS, CHECKS_BY_CODE, active, conditions, late_days, stale_days
-from quality.figures import quality_figures
+from quality.daily import stored_day
+from quality.figures import figures_of, quality_figures
 from quality.perms import can_list_files, can_see_quality, chosen_territory
 from quality.snapshots import stored_trend
 from quality.trend import TrendPoint, month_ends
@@ -54,7 +56,7 @@ def scope_of(request) -> dict:
     territory, territories = chosen_territory(request, errors)
     # A superuser reads the aggregates of France whatever role it also holds (perms.territories_of):
     # Pathway.objects.visible_to is empty for it.
-    # `snapshots`: the same files among the rows of the monthly snapshots (QualityMonth's columns).
+    # `snapshots`: the same files among the rows of the stored figures (QualityMonth's and QualityDay's columns).
     nothing = Q(pk__in=[])
     if user.is_superuser:
         files = Pathway.objects.in_territory(territory) if territory else Pathway.objects.none()
@@ -102,7 +104,12 @@ def overview(request):
     _reader_required(request)
     today, stale, lag = timezone.localdate(), stale_days(), late_days()
     scope = scope_of(request)
-    figures = quality_figures(scope["files"].filter(active()), today=today, stale=stale, lag=lag)
+    # The figures of the day: stored each night (quality/daily.py), live when none is recent enough.
+    stored = stored_day(scope["snapshots"], today=today)
+    if stored is not None:
+        figures = figures_of(stored.rows)
+    else:
+        figures = quality_figures(scope["files"].filter(active()), today=today, stale=stale, lag=lag)
     chosen = None
     if scope["structure"] is not None:
         chosen = next((s for s in figures.structures if s.structure_id == scope["structure"]), None)
@@ -113,8 +120,8 @@ def overview(request):
     # The trend: the monthly snapshots of the scope (quality/snapshots.py), None for a month not computed.
     days = month_ends(today)
     snapshots = scope["snapshots"] & Q(structure_id=chosen.structure_id) if chosen else scope["snapshots"]
-    stored = stored_trend(days, snapshots)
-    points = [point or TrendPoint(day, 0, 0) for day, point in zip(days, stored, strict=True)]
+    trend = stored_trend(days, snapshots)
+    points = [point or TrendPoint(day, 0, 0) for day, point in zip(days, trend, strict=True)]
     lists = can_list_files(request.user)
     shown = chosen or figures
     query = _query(scope, structure=chosen.structure_id if chosen else None)
@@ -141,12 +148,16 @@ def overview(request):
             ],
             "chosen": chosen,
             "shown": shown,
+            # The day of the figures, and the moment they were stored (None: computed for this request).
+            "figures_day": stored.day if stored is not None else today,
+            "computed_at": stored.computed_at if stored is not None else None,
+            "lists": lists,
             "checks": checks,
             "points": [
                 {"label": month_label(p.day), "point": p, "computed": s is not None}
-                for p, s in zip(points, stored, strict=True)
+                for p, s in zip(points, trend, strict=True)
             ],
-            "uncomputed": any(s is None for s in stored),
+            "uncomputed": any(s is None for s in trend),
             "chart": score_chart(title=f"Score de qualité à chaque fin de mois — {subject}", points=points),
             "stale": stale,
             "lag": lag,

@@ -96,3 +96,11 @@ def snapshots(month):
     from quality.snapshots import snapshot_month_ends
 
     return snapshot_month_ends(month_ends(today()))
+
+
+@pytest.fixture
+def stored_today(month):
+    """The figures of today stored (quality/daily.py), as the nightly task leaves them."""
+    from quality.daily import snapshot_day
+
+    return snapshot_day(today())

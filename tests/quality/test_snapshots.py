@@ -139,7 +139,9 @@ def test_the_page_reads_the_snapshots(client, month, snapshots):
     assert (response.context["points"][-1]["point"].files, response.context["points"][-1]["point"].clean) == (43, 31)
 
 
-def test_a_month_end_without_snapshot_is_not_computed(client, month, snapshots, django_assert_max_num_queries):
+def test_a_month_end_without_snapshot_is_not_computed(
+    client, month, snapshots, stored_today, django_assert_max_num_queries
+):
     days = month_ends(today())
     QualityMonth.objects.filter(month_end=days[0]).delete()
     client.force_login(UserFactory(username="coord", coordinator=True))

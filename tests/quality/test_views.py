@@ -237,11 +237,25 @@ def test_the_list_is_in_the_access_log(client, month, coordinator):
     assert event.detail == "qualité des données : situation_inconnue"
 
 
-def test_the_overview_query_count(client, month, coordinator, snapshots, django_assert_max_num_queries):
+def test_the_overview_query_count(client, month, coordinator, snapshots, stored_today, django_assert_max_num_queries):
     client.force_login(coordinator)
-    # The session and the user, the coordinator's département, the counts per structure (one grouped
-    # query), the structures' names, the trend (one query of the snapshots of the 12 month ends), the session saved (a
-    # savepoint, the update, its release): none per structure nor per month.
+    # The session and the user, the coordinator's département, the counts per structure (one query of the
+    # stored cells of today and yesterday, summed per structure), the structures' names, the trend (one
+    # query of the snapshots of the 12 month ends), the session saved (a savepoint, the update, its
+    # release): none per structure nor per month.
     with django_assert_max_num_queries(9):
         response = client.get(OVERVIEW)
+    assert response.context["computed_at"] is not None
+    assert len(response.context["structures"]) == 2
+
+
+def test_the_overview_query_count_without_stored_figures(
+    client, month, coordinator, snapshots, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    # As with the figures stored, but the stored cells read find no day: the counts per structure are
+    # computed live (one grouped query) before the structures' names, one query more.
+    with django_assert_max_num_queries(10):
+        response = client.get(OVERVIEW)
+    assert response.context["computed_at"] is None
     assert len(response.context["structures"]) == 2
