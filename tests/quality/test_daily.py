@@ -247,3 +247,18 @@ def test_no_stored_day_at_all(client, month):
     response = client.get(OVERVIEW)
     assert (response.context["shown"].files, response.context["shown"].clean) == (7, 3)
     assert computed_line(response) == "Chiffres calculés à l'ouverture de la page."
+
+
+def test_the_demo_leaves_todays_figures_stored(db, client):
+    from territories.geography import load_geography
+
+    load_geography()
+    call_command("seed_demo", households=20, seed=3)
+    mark = QualityDay.objects.get(day=today(), structure_id=QualityDay.MARK)
+    assert QualityDay.objects.filter(day=today()).exclude(structure_id=QualityDay.MARK).exists()
+    # A second run keeps them; with today's figures gone, it computes them again.
+    call_command("seed_demo", households=20, seed=3)
+    assert QualityDay.objects.get(day=today(), structure_id=QualityDay.MARK).computed_at == mark.computed_at
+    QualityDay.objects.all().delete()
+    call_command("seed_demo", households=20, seed=3)
+    assert QualityDay.objects.filter(day=today(), structure_id=QualityDay.MARK).exists()

@@ -40,7 +40,8 @@ class Command(BaseCommand):
                 f"Les données de démonstration sont déjà présentes ({report.households} ménages, "
                 f"{report.pathways} parcours) : rien n'a été modifié."
             )
-            # A month passed since: its snapshot of the quality trend (nothing when none is missing).
+            # A month passed since: its snapshot of the quality trend; a day passed: its figures (nothing
+            # when none is missing).
             self._quality_snapshots(missing_only=True)
             return
         self.stdout.write(
@@ -57,12 +58,16 @@ class Command(BaseCommand):
             self._quality_snapshots()
 
     def _quality_snapshots(self, *, missing_only: bool = False) -> None:
-        """The 12 monthly snapshots of the data-quality trend (quality/snapshots.py), that the monthly task
-        would have left: the page « Qualité des données » shows the trend of the demo at once."""
+        """The 12 monthly snapshots of the data-quality trend (quality/snapshots.py) and today's figures
+        (quality/daily.py), that the monthly and nightly tasks would have left: the page « Qualité des
+        données » shows the stored figures of the demo at once."""
+        from quality.models import QualityDay
         from quality.snapshots import computed_month_ends
         from quality.trend import month_ends
 
-        days = month_ends(timezone.localdate())
-        if missing_only and len(computed_month_ends(days)) == len(days):
+        today = timezone.localdate()
+        days = month_ends(today)
+        stored_today = QualityDay.objects.filter(day=today, structure_id=QualityDay.MARK).exists()
+        if missing_only and len(computed_month_ends(days)) == len(days) and stored_today:
             return
-        call_command("quality_snapshots", months=len(days), stdout=self.stdout, stderr=self.stderr)
+        call_command("quality_snapshots", months=len(days), today=True, stdout=self.stdout, stderr=self.stderr)
