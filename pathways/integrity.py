@@ -252,7 +252,15 @@ def _pathway_checks(cursor) -> list[Check]:
         " WHERE p.current_situation <> COALESCE(l.situation, '') OR p.current_situation_since <> l.since"
         " OR (p.current_situation_since IS NULL) <> (l.since IS NULL)",
     )
-    return [without_log, activity, situation]
+    # The services and the import keep `household_composition` at the household's composition: a stale value
+    # would put a pathway in the wrong queue of the composition filter.
+    composition = _ids(
+        cursor,
+        Check("household_composition", "Composition du ménage gardée sur le parcours différente de celle du ménage"),
+        f"SELECT p.id FROM {p} AS p JOIN {_table(Household)} AS h ON h.id = p.household_id"
+        " WHERE p.household_composition <> h.composition",
+    )
+    return [without_log, activity, situation, composition]
 
 
 def _household_checks(cursor) -> list[Check]:

@@ -244,6 +244,7 @@ def household_update(
     locked.updated_by = by
     locked.last_change = ", ".join(changes)[:300]
     locked.save()
+    locked.pathways.exclude(household_composition=locked.composition).update(household_composition=locked.composition)
     # Its size is in the read model's rows of each of its pathways.
     refresh_facts(locked.pathways.values_list("pk", flat=True))
     if by is not None:
@@ -313,6 +314,7 @@ def pathway_open(
         stage_on=opened_on,
         last_activity_on=opened_on,
         current_situation=situation or "",
+        household_composition=household.composition,
         current_situation_since=(situation_since or opened_on) if situation else None,
     )
     Transition.objects.create(pathway=pathway, seq=1, stage=stage, date=opened_on, recorded_by=by)

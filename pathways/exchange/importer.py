@@ -160,6 +160,7 @@ PATHWAY_FIELDS = [
     "last_activity_on",
     "current_situation",
     "current_situation_since",
+    "household_composition",
     "version",
 ]
 
@@ -391,6 +392,7 @@ class _Writer:
             "last_activity_on",
             "current_situation",
             "current_situation_since",
+            "household_composition",
             "version",
         )
         by_pk = {values["pk"]: external_id for external_id, values in stored.items()}
@@ -453,6 +455,7 @@ class _Writer:
         for p in scopes[formats.CONTACTS.name]:
             latest_contact[p] = max((on for on, _ in folder.contacts.get(p, ())), default=None)
 
+        composition_of = self._compositions({self.households[r.household] for r in rows})
         counts = self._count(formats.PATHWAYS) if formats.PATHWAYS.name in present else Counts()
         to_create, to_update, assignments = [], [], []
         rows_by_id = {r.id: r for r in rows}
@@ -481,6 +484,11 @@ class _Writer:
                 latest = max(folder.situations.get(external_id, ()), key=lambda row: row[1], default=None)
                 values["current_situation"], values["current_situation_since"] = latest or ("", None)
             changed = old is None or any(values[k] != old[k] for k in values)
+            # After the comparison: a household's new composition is no change of its pathways (their
+            # version stays), and _spread_compositions gives it to the stored ones.
+            values["household_composition"] = composition_of.get(
+                values["household_id"], values.get("household_composition", "")
+            )
             if row is not None:
                 if old is None:
                     counts.created += 1
@@ -517,10 +525,12 @@ class _Writer:
                 "last_activity_on",
                 "current_situation",
                 "current_situation_since",
+                "household_composition",
                 "version",
             ],
             batch_size=BATCH,
         )
+        self._spread_compositions(composition_of)
         insert_rows(Assignment, ["pathway_id", "structure_id"], assignments)
         created = {row[0] for row in to_create}
         self._replace(
@@ -557,6 +567,26 @@ class _Writer:
             created,
             lambda pk, p: [(pk, *row) for row in folder.contacts.get(p, ())],
         )
+
+    def _compositions(self, household_pks: set[int]) -> dict[int, str]:
+        """The composition of each household, by pk: the folder's, else the stored one."""
+        compositions = {self.households[r.id]: r.composition for r in self.folder.households}
+        missing = [pk for pk in household_pks if pk not in compositions]
+        for chunk in chunks(missing):
+            compositions.update(Household.objects.filter(pk__in=chunk).values_list("pk", "composition"))
+        return compositions
+
+    def _spread_compositions(self, composition_of: dict[int, str]) -> None:
+        """The pathways of the stored households whose composition the folder changed, including those the
+        folder does not name, take it (pathways.models.Pathway.household_composition)."""
+        by_composition: dict[str, list[int]] = {}
+        for pk in self.changed_households:
+            by_composition.setdefault(composition_of[pk], []).append(pk)
+        for composition, pks in by_composition.items():
+            for chunk in chunks(pks):
+                Pathway.objects.filter(household_id__in=chunk).exclude(household_composition=composition).update(
+                    household_composition=composition
+                )
 
     def _diff(self, fmt, scope, new, old, *, key) -> set[str]:
         """Count a child file's rows against the stored ones; returns the pathways whose rows differ.

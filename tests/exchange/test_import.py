@@ -261,6 +261,31 @@ def test_a_situations_file_alone_moves_the_current_situation_of_the_pathways_it_
     assert integrity_check().ok
 
 
+def test_the_pathways_take_their_households_composition_even_those_the_folder_does_not_name(geo, tmp_path):
+    run_import(write_folder(tmp_path / "first"))
+    stored = dict(Household.objects.values_list("external_id", "composition"))
+    assert dict(Pathway.objects.values_list("household__external_id", "household_composition")) == stored
+    versions = dict(Pathway.objects.values_list("external_id", "version"))
+    folder = tmp_path / "households"
+    folder.mkdir()
+    households = content("households.csv").splitlines()
+    (folder / "households.csv").write_text(
+        "\n".join(
+            [households[0], *(line.replace(stored["M1"], "autre") for line in households[1:] if line.startswith("M1,"))]
+        )
+        + "\n"
+    )
+
+    lines = run_import(folder)
+
+    assert lines[:-1] == ["households.csv : 0 créé(s), 1 mis à jour, 0 inchangé(s)"]
+    p1 = Pathway.objects.get(household__external_id="M1")
+    assert p1.household_composition == "autre"
+    # A household's composition is no change of its pathways: their version stays.
+    assert dict(Pathway.objects.values_list("external_id", "version")) == versions
+    assert integrity_check().ok
+
+
 def test_an_import_that_changes_a_household_moves_its_version_on(geo, tmp_path):
     """An edit form opened before the import carries the old version and is refused as stale."""
     run_import(write_folder(tmp_path / "first"))

@@ -212,6 +212,15 @@ def test_a_current_situation_other_than_the_latest_recorded_is_found(dataset):
     assert report.by_code()["current_situation"].examples == sorted([fresh.reference, dataset["housed"].reference])
 
 
+def test_a_household_composition_other_than_the_households_is_found(dataset):
+    inject("UPDATE pathways_household SET composition = 'autre' WHERE id = %s", [dataset["fresh"].household_id])
+
+    report = integrity_check()
+
+    assert failing(report) == {"household_composition": 1}
+    assert report.by_code()["household_composition"].examples == [dataset["fresh"].reference]
+
+
 def test_a_pathway_without_any_step_is_found(dataset):
     inject("DELETE FROM pathways_transition WHERE pathway_id = %s", [dataset["fresh"].pk])
 

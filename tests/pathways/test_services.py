@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from pathways import services
 from pathways.enums import Composition, ContactKind, MeasureKind, Relationship, SituationKind, Stage
-from pathways.models import Assignment, Contact, Household, Measure, Member, Situation
+from pathways.models import Assignment, Contact, Household, Measure, Member, Pathway, Situation
 from tests.accounts.factories import UserFactory
 from tests.pathways.factories import PathwayFactory
 from tests.territories.factories import StructureFactory
@@ -251,6 +251,33 @@ def test_household_update_keeps_changes_adds_and_removes_members(db):
         4,
         "composition modifiée, nombre d'enfants modifié, 1 personne retirée",
     )
+
+
+def test_the_pathways_of_a_household_keep_its_composition(geo):
+    household = services.household_create(
+        composition=Composition.PERSONNE_SEULE,
+        adults=1,
+        children=0,
+        members=[{"last_name": "Durand", "first_name": "Alex"}],
+    )
+    first = PathwayFactory(household=household, commune=geo.marseille)
+    second = PathwayFactory(household=household, commune=geo.aix)
+    other = PathwayFactory(commune=geo.marseille)
+    assert first.household_composition == "personne_seule"
+
+    services.household_update(
+        household=household,
+        composition=Composition.FAMILLE_MONOPARENTALE,
+        children=1,
+        members=[{"last_name": "Durand", "first_name": "Noé", "relationship": Relationship.ENFANT}],
+    )
+
+    compositions = dict(Pathway.objects.values_list("pk", "household_composition"))
+    assert compositions == {
+        first.pk: "famille_monoparentale",
+        second.pk: "famille_monoparentale",
+        other.pk: other.household.composition,
+    }
 
 
 # Assignment --------------------------------------------------------------------------------------------

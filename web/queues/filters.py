@@ -107,7 +107,7 @@ class QueueFilterSet(django_filters.FilterSet):
     composition = django_filters.ChoiceFilter(
         widget=FastSelect,
         label="Composition du ménage",
-        field_name="household__composition",
+        field_name="household_composition",
         choices=Composition.choices,
         empty_label="Toutes les compositions",
     )
