@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from pathways import services
@@ -69,7 +70,8 @@ def test_the_quality_page_of_a_coordinator(axe_page):
     geo = make_geo()
     make_files(geo)
     # The 12 monthly snapshots the trend reads (quality/snapshots.py), as the monthly task leaves them.
-    call_command("quality_snapshots", months=12)
+    # And the figures of the day, as the nightly task leaves them (quality/daily.py).
+    call_command("quality_snapshots", months=12, today=True)
     UserFactory(username="coord", coordinator=True)
     page = axe_page
     sign_in(page, "coord")
@@ -90,6 +92,8 @@ def test_the_quality_page_of_a_coordinator(axe_page):
     expect(chart.locator("circle")).to_have_count(12)
     expect(page.get_by_test_id("trend").locator("tbody tr")).to_have_count(12)
     expect(page.get_by_test_id("uncomputed")).to_have_count(0)
+    expect(page.get_by_test_id("computed")).to_contain_text(f"Chiffres calculés le {timezone.localdate():%d/%m/%Y} à ")
+    expect(page.get_by_test_id("computed")).to_contain_text("les listes de dossiers sont à jour à la minute.")
 
     violations = Axe().run(page).response["violations"]
     assert [f"{v['id']} ({v['impact']})" for v in violations] == []
