@@ -39,7 +39,8 @@ STAGE_WRITES = 30
 
 
 def _configure() -> None:
-    """Django set up once (or already by the caller), production-like: DEBUG off, no second factor."""
+    """Django set up once (or already by the caller), production-like: DEBUG off, no second factor, the
+    start's objects frozen as the web server's are (project.startup.settle)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     os.environ["SERVE_STATIC_FROM_APPS"] = "true"
     os.environ.setdefault("SECRET_KEY", "bench-pages")
@@ -57,6 +58,9 @@ def _configure() -> None:
     settings.SECOND_FACTOR_REQUIRED = False
     if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from project.startup import settle
+
+    settle()  # as the web server's process does (project/wsgi.py)
 
 
 def percentile(times: list[float], share: float) -> float:

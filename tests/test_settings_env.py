@@ -61,6 +61,22 @@ def test_the_web_server_refuses_to_start_without_a_secret_key():
     assert "The environment variable SECRET_KEY is required." in result.stderr
 
 
+def test_the_web_server_freezes_what_it_loaded_before_its_first_request():
+    """project.startup.settle: the objects of the start are out of the garbage collector's full walks."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "SECRET_KEY": "test-startup-freeze",
+        "DEBUG": "true",
+    }
+    code = "import gc, sys, project.wsgi; print(gc.get_freeze_count(), 'web.urls' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded = result.stdout.split()
+    assert int(frozen) > 100_000
+    assert views_loaded == "True"
+
+
 def test_a_steering_inactivity_below_one_day_stops_the_start():
     """Read at every write of a pathway (the read model's active periods): refused when the process starts,
     never on a caseworker's save."""
