@@ -3,6 +3,7 @@ count first ("Équipe" and "Étang" among the E, "CA d'Arles" before "CA Ventoux
 the order is stable. SQLite's and PostgreSQL's C collation put "Équipe" after "Zénith"."""
 
 import unicodedata
+from functools import lru_cache
 
 from django.forms.models import ModelChoiceIterator
 
@@ -12,7 +13,13 @@ IGNORED = str.maketrans({"'": " ", "’": " ", "-": " ", "\u00a0": " "})
 
 def french_key(text: str) -> tuple[str, str]:
     """Sort key: the text without accents, case or punctuation, then the text itself for ties."""
-    text = str(text)
+    return _french_key(str(text))
+
+
+# The same names (structures, communes, EPCI) are sorted on every page that offers them: their keys are
+# kept (a few MB for the whole geography and every structure of a national instance).
+@lru_cache(maxsize=200_000)
+def _french_key(text: str) -> tuple[str, str]:
     decomposed = unicodedata.normalize("NFKD", text.translate(IGNORED))
     base = "".join(char for char in decomposed if not unicodedata.combining(char))
     base = base.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")

@@ -28,6 +28,11 @@ class StructureChoiceField(forms.TypedChoiceField):
     def __init__(self, *, choices, **kwargs):
         super().__init__(choices=BLANK + list(choices), coerce=int, empty_value=None, **kwargs)
 
+    def offer(self, structures: list[tuple[int, str]]) -> None:
+        """Offer these (pk, name) as they are: already the shape ChoiceField's setter normalizes choices to,
+        which walks every one of thousands of structures again for each form of the page."""
+        self._choices = self.widget.choices = [*BLANK, *structures]
+
     def clean(self, value):
         pk = super().clean(value)
         return Structure.objects.get(pk=pk) if pk is not None else None
@@ -80,7 +85,7 @@ class TransitionForm(PathwayForm):
     def __init__(self, *args, user, structures, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
-        self.fields["landlord"].choices = BLANK + list(structures)
+        self.fields["landlord"].offer(structures)
         offered = [s for s in allowed_next_stages(self.pathway.stage) if can_record_stage(user, s)]
         # Any stage validates, so that the domain explains a refused move; only the allowed ones are offered.
         self.fields["stage"].widget.choices = BLANK + [(s, Stage(s).label) for s in offered]
@@ -136,7 +141,7 @@ class MeasureOpenForm(PathwayForm):
     def __init__(self, *args, structures, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["started_on"].initial = timezone.localdate()
-        self.fields["provider"].choices = BLANK + list(structures)
+        self.fields["provider"].offer(structures)
 
 
 class MeasureCloseForm(PathwayForm):
