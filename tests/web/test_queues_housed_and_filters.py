@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from pathways import services
-from pathways.enums import Stage
+from pathways.enums import SituationKind, Stage
 from tests.pathways.factories import HouseholdFactory, PathwayFactory
 from tests.web.queues_scenario import days_ago, make_scenario
 
@@ -167,7 +167,7 @@ def test_a_housed_row_shows_its_dwelling_not_the_shelter_it_left(coordinator_cli
     )
     page = coordinator_client.get(HOUSED).content.decode()
     row = page[page.index(f'data-reference="{housed.reference}"') :].split("</tr>", 1)[0]
-    assert "Logé : Parc social" in row and "115" not in row
+    assert "Logé : Parc social" in row and SituationKind.HOTEL_115.label not in row
 
     services.situation_record(pathway=housed, situation="chez_tiers", since=days_ago(1), by=None)
     page = coordinator_client.get(HOUSED).content.decode()
