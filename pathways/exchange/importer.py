@@ -1,14 +1,18 @@
-"""Import an exchange folder: validate everything in memory, then write in bulk in one transaction.
+"""Import an exchange folder in one transaction: phase by phase and bucket by bucket
+(pathways/exchange/partition.py), each bucket validated then written in bulk; nothing is written when
+any row of any bucket is invalid.
 
 Records are matched on their `external_id`; a row identical to the stored record is left alone, so that
 importing the same folder twice changes nothing. The situations, transitions and contacts of each
 pathway that the folder names are replaced by the folder's, but only where they differ.
 """
 
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -19,7 +23,8 @@ from facts.refresh import refresh_facts
 from pathways.enums import Relationship
 from pathways.exchange import formats
 from pathways.exchange.lock import import_lock
-from pathways.exchange.reading import ErrorList, Table, open_file, read_table
+from pathways.exchange.partition import PHASES, scratch_directory, split_phase
+from pathways.exchange.reading import ErrorList, RowError, max_errors
 from pathways.exchange.validation import Folder, Validator, chunks
 from pathways.exchange.writing import BATCH, insert_rows
 from pathways.models import (
@@ -90,42 +95,83 @@ def import_exchange(
 
 def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
-    tables: dict[str, Table] = {}
-    for name in sorted(files):
-        fmt = formats.BY_NAME.get(name)
-        if fmt is None:
-            report.ignored.append(name)
-            continue
-        with open_file(files, name) as stream:
-            table, errors = read_table(name, stream, known=fmt.columns, required=fmt.required)
-        tables[name] = table
-        report.errors.extend(errors)
-        heartbeat()
-    validator = Validator(tables, today=today or timezone.localdate(), heartbeat=heartbeat)
-    folder = validator.run()
-    heartbeat()
-    report.errors.extend(validator.errors)
-    # The raw cells are no longer needed: freed before the writer builds its rows, so that the peak
-    # holds one of the two, not both.
-    del validator
-    tables.clear()
-    order = {fmt.name: index for index, fmt in enumerate(formats.FORMATS)}
-    report.errors.sort(key=lambda e: (order[e.file], e.line))
-    if report.errors:
-        return report
-    with transaction.atomic():
-        writer = _Writer(folder, report, heartbeat)
-        writer.run()
+    report.ignored = sorted(name for name in files if name not in formats.BY_NAME)
+    today = today or timezone.localdate()
+    errors = _Errors()
+    defined: dict[str, set[str]] = {}
+    touched: set[int] = set()
+    scratch_root = scratch_directory()
+    with tempfile.TemporaryDirectory(prefix="parcours-import-", dir=scratch_root) as scratch, transaction.atomic():
+        for phase in PHASES:
+            split = split_phase(files, phase, Path(scratch), heartbeat)
+            if split is None:
+                continue
+            for file_errors in split.errors:
+                errors.extend(file_errors)
+            defined.update(split.defined)
+            for bucket in range(split.count):
+                validator = Validator(split.tables(bucket), today=today, heartbeat=heartbeat, defined=defined)
+                folder = validator.run()
+                errors.extend(validator.errors)
+                # The raw cells are no longer needed: freed before the writer builds its rows, so
+                # that the peak holds one of the two, not both.
+                del validator
+                heartbeat()
+                if errors.any:
+                    # Nothing will be written: the other buckets are only checked, for their errors.
+                    continue
+                writer = _Writer(folder, report, heartbeat)
+                writer.run()
+                touched |= writer.touched_pathways()
+                del folder, writer
+        if errors.any:
+            transaction.set_rollback(True)
+            report.counts = {}
+            report.errors = errors.report()
+            return report
         if dry_run:
             transaction.set_rollback(True)
         else:
             # The indicator read model of every pathway the import changed, in the same transaction.
-            refresh_facts(writer.touched_pathways())
+            refresh_facts(touched)
             heartbeat()
             _analyze()
             if before_commit is not None:
                 before_commit(report)
     return report
+
+
+class _Errors:
+    """The errors of every phase and bucket; reported in file order (formats.FORMATS), then by line,
+    the first IMPORT_MAX_ERRORS only (reading.ErrorList), however the buckets cut the files."""
+
+    def __init__(self):
+        self.kept: list[RowError] = []
+        self.dropped = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.kept) or self.dropped > 0
+
+    def extend(self, errors) -> None:
+        self.kept.extend(errors)
+        self.dropped += getattr(errors, "dropped", 0)
+        if len(self.kept) > 4 * max_errors():
+            self._trim()
+
+    def _trim(self) -> None:
+        order = {fmt.name: index for index, fmt in enumerate(formats.FORMATS)}
+        self.kept.sort(key=lambda e: (order[e.file], e.line))
+        limit = max_errors()
+        self.dropped += max(0, len(self.kept) - limit)
+        del self.kept[limit:]
+
+    def report(self) -> ErrorList:
+        self._trim()
+        errors = ErrorList()
+        errors.extend(self.kept)
+        errors.dropped += self.dropped
+        return errors
 
 
 ANALYZED_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label, Event, StageSpan]

@@ -8,7 +8,7 @@ import csv
 import io
 import itertools
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -177,15 +177,31 @@ def open_file(files: Mapping[str, bytes], name: str) -> BinaryIO:
     return opener(name) if opener is not None else io.BytesIO(files[name])
 
 
+def file_size(files: Mapping[str, bytes], name: str) -> int:
+    """The size in bytes of one file of a source, without reading it when it lies on disk."""
+    paths = getattr(files, "paths", None)
+    return paths[name].stat().st_size if paths is not None else len(files[name])
+
+
 def read_table(
-    name: str, data: bytes | BinaryIO, *, known: tuple[str, ...], required: tuple[str, ...]
+    name: str,
+    data: bytes | BinaryIO,
+    *,
+    known: tuple[str, ...],
+    required: tuple[str, ...],
+    sink: Callable[[Table], Callable[[tuple], None]] | None = None,
 ) -> tuple[Table, list]:
     """Decode and split one file as a stream (never the whole text in memory); header problems are
-    returned as errors on line 1. An undecodable or binary file is reported alone, as one error."""
+    returned as errors on line 1. An undecodable or binary file is reported alone, as one error.
+
+    `sink`: called with the table once its header is read, returns the function that takes each row
+    tuple instead of the table (the importer's buckets, pathways/exchange/partition.py). When the file
+    turns out undecodable, the table returned has no columns, and the rows already given must be
+    dropped."""
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else data
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        return _read_rows(name, _checked_lines(text), known=known, required=required)
+        return _read_rows(name, _checked_lines(text), known=known, required=required, sink=sink)
     except UnicodeDecodeError:
         return Table(name, []), [RowError(name, 1, "-", "Le fichier n'est pas encodé en UTF-8.")]
     except _NulCharacter as nul:
@@ -196,7 +212,7 @@ def read_table(
         text.detach()
 
 
-def _read_rows(name: str, lines: Iterator[str], *, known, required) -> tuple[Table, list]:
+def _read_rows(name: str, lines: Iterator[str], *, known, required, sink) -> tuple[Table, list]:
     errors = ErrorList()
     first_line = next(lines, "")
     reader = csv.reader(itertools.chain([first_line], lines), delimiter=_separator(first_line))
@@ -222,6 +238,7 @@ def _read_rows(name: str, lines: Iterator[str], *, known, required) -> tuple[Tab
         name, columns, positions={column: at for at, (column, _) in enumerate(kept, start=1)}, missing=missing
     )
     indexes = [index for _, index in kept]
+    keep = table.rows.append if sink is None else sink(table)
     for line, cells in enumerate(reader, start=2):
         if not any(cells):
             continue
@@ -229,7 +246,7 @@ def _read_rows(name: str, lines: Iterator[str], *, known, required) -> tuple[Tab
             errors.append(RowError(name, line, "-", f"{len(cells)} valeurs pour {width} colonnes."))
             continue
         size = len(cells)
-        table.rows.append((line, *(cells[index].strip() if index < size else "" for index in indexes)))
+        keep((line, *(cells[index].strip() if index < size else "" for index in indexes)))
     return table, errors
 
 

@@ -206,9 +206,15 @@ class _Row:
 
 
 class Validator:
-    def __init__(self, tables: dict[str, Table], *, today: date, heartbeat=None):
+    """Checks one bucket of a folder (pathways/exchange/partition.py): `tables` are its files;
+    `defined` the ids that the folder's files define, by kind of reference ("structure", "household",
+    "pathway"), bucket or phase notwithstanding, so that a reference to a row of another bucket is
+    known (that row is written before this bucket's, or nothing is written at all)."""
+
+    def __init__(self, tables: dict[str, Table], *, today: date, heartbeat=None, defined=None):
         self.tables = tables
         self.today = today
+        self.defined: dict[str, set[str]] = defined or {}
         # Called every thousand rows: a worker validating a million rows still shows it is alive.
         self.heartbeat = heartbeat or (lambda: None)
         self.errors = ErrorList()
@@ -283,7 +289,7 @@ class Validator:
             "household": (self.household_ids, self.folder.known_households, "Ménage inconnu"),
             "pathway": (self.pathway_ids, self.folder.known_pathways, "Parcours inconnu"),
         }[kind]
-        if value not in ids and value not in known:
+        if value not in ids and value not in known and value not in self.defined.get(kind, ()):
             source = {"structure": "structures.csv", "household": "households.csv", "pathway": "pathways.csv"}[kind]
             row.add(column, f"{message} : « {value} » (ni dans {source} ni importé auparavant).")
         return value
