@@ -397,15 +397,17 @@ class _Writer:
             Household.objects.filter(pk__in=chunk).update(version=F("version") + 1)
 
     def _reference_members(self, external_ids) -> dict[str, Member]:
+        """The reference person of each stored household of `external_ids`. By household primary key, two
+        index reads per chunk: a join on the household's external id is planned as a full read of the
+        members once earlier buckets have written many of them in the transaction (not yet analysed)."""
         members: dict[str, Member] = {}
         for chunk in chunks(external_ids):
-            query = (
-                Member.objects.filter(household__external_id__in=chunk, relationship=Relationship.REFERENCE)
-                .annotate(household_external_id=F("household__external_id"))
-                .order_by("-id")
-            )
-            for member in query:
-                members[member.household_external_id] = member
+            stored = dict(Household.objects.filter(external_id__in=chunk).values_list("pk", "external_id"))
+            if not stored:
+                continue
+            query = Member.objects.filter(household_id__in=list(stored), relationship=Relationship.REFERENCE)
+            for member in query.order_by("id"):  # the first reference person, when a file has several
+                members.setdefault(stored[member.household_id], member)
         return members
 
     # --- pathways and their histories -----------------------------------------------------------------
