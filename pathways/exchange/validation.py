@@ -325,6 +325,9 @@ class Validator:
         self._measures()
         self._labels()
         self.places.run()
+        # The places' checks refer back to this validator: the cycle is broken here, so that a bucket's
+        # rows are freed as soon as the importer lets the validator go, not at the next full collection.
+        self.places = None
         return self.folder
 
     def _structures(self) -> None:

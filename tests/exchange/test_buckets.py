@@ -16,6 +16,7 @@ from pathways.exchange import formats
 from pathways.exchange.importer import import_exchange
 from pathways.exchange.partition import PHASES, bucket_of, split_phase
 from pathways.exchange.reading import read_source
+from pathways.exchange.validation import Validator
 from pathways.models import Contact, Measure, Member, Pathway, Situation, Transition
 from territories.geography import load_geography
 
@@ -231,3 +232,25 @@ def test_the_scratch_files_are_deleted(generated, settings, tmp_path):
         assert import_exchange(generated, today=TODAY).ok
         transaction.set_rollback(True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_validation_holds_one_bucket_not_the_folder(generated, settings, monkeypatch):
+    """What the import holds at once is one bucket's rows (then the writer's rows of that bucket): with
+    buckets of a few kilobytes, no validation gets more than a small share of the folder's rows. (The
+    memory itself is measured by `make bench`: docs/performance.md.)"""
+    settings.IMPORT_BUCKET_BYTES = SMALL
+    sizes = []
+    original = Validator.__init__
+
+    def counting(self, tables, **kwargs):
+        sizes.append(sum(len(table.rows) for table in tables.values()))
+        original(self, tables, **kwargs)
+
+    monkeypatch.setattr(Validator, "__init__", counting)
+    with transaction.atomic():
+        assert import_exchange(generated, today=TODAY).ok
+        transaction.set_rollback(True)
+    total = sum(len(data.splitlines()) - 1 for data in generated.values())
+    assert sum(sizes) == total
+    assert len(sizes) > 20
+    assert max(sizes) < total / 10, (max(sizes), total)
