@@ -52,12 +52,13 @@ class Bench:
         self.rows.append({"block": block, "what": what, "value": value, "target": target, "load": load(), **data})
         print(f"  [{block}] {what} : {value}" + (f" (cible {target})" if target else ""), flush=True)
 
-    def process(self, args: list[str]) -> tuple[int, str, float, float]:
-        """(exit status, stdout and the last line of stderr, seconds, peak memory in MB) of a child process."""
+    def process(self, args: list[str], *, env: dict | None = None) -> tuple[int, str, float, float]:
+        """(exit status, stdout and the last line of stderr, seconds, peak memory in MB) of a child process;
+        `env`: variables that differ from the bench's."""
         print("$", " ".join(args), flush=True)
         started = time.monotonic()
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-            child = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=out, stderr=err, text=True)
+            child = subprocess.Popen(args, env={**self.env, **(env or {})}, cwd=ROOT, stdout=out, stderr=err, text=True)
             _, status, usage = os.wait4(child.pid, 0)
             child.returncode = os.waitstatus_to_exitcode(status)
             elapsed = time.monotonic() - started
@@ -118,7 +119,11 @@ def _import(bench: Bench, args, python: str) -> None:
         if status:
             raise SystemExit(f"génération : échec\n{text}")
         bench.row(block, "génération du dossier", f"{seconds:.1f} s, {peak:.0f} Mo", seconds=seconds, peak_mb=peak)
-        status, text, seconds, peak = bench.process([python, "manage.py", "import_exchange", folder])
+        # As in production, DEBUG off: with DEBUG on, Django keeps the text of the last 9,000 queries.
+        status, text, seconds, peak = bench.process(
+            [python, "manage.py", "import_exchange", folder],
+            env={"DEBUG": "false", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "localhost"},
+        )
     if status:
         bench.row(block, "import_exchange", f"{NOT_MEASURED} : échec (code {status}) {text.strip()[-300:]}")
         raise SystemExit("import en échec : rien à mesurer")
