@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from facts.models import Event, StageSpan
+from facts.models import ActiveSpan, Event, StageSpan
 from facts.refresh import refresh_facts
 from pathways.enums import Relationship
 from pathways.exchange import formats
@@ -132,10 +132,13 @@ def _import(files, *, dry_run, today, before_commit, heartbeat) -> ImportReport:
         if dry_run:
             transaction.set_rollback(True)
         else:
-            # The indicator read model of every pathway the import changed, in the same transaction.
+            # The indicator read model of every pathway the import changed, in the same transaction, planned
+            # on the statistics of the rows just written (at 1,000,000 pathways, without them, the read
+            # model's statements took 9 minutes of an import of 18).
+            _analyze(RECORD_TABLES)
             refresh_facts(touched)
             heartbeat()
-            _analyze()
+            _analyze(FACT_TABLES)
             if before_commit is not None:
                 before_commit(report)
     return report
@@ -174,16 +177,18 @@ class _Errors:
         return errors
 
 
-ANALYZED_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label, Event, StageSpan]
+RECORD_TABLES = [Transition, Situation, Contact, Measure, Pathway, Household, Member, Site, Label]
+FACT_TABLES = [Event, StageSpan, ActiveSpan]
 
 
-def _analyze() -> None:
+def _analyze(models) -> None:
     """Refresh PostgreSQL's statistics after a bulk load: until autovacuum gets to it, the planner takes
-    the new rows for absent and the bilan's correlated subqueries fall back to full scans (minutes)."""
+    the new rows for absent and the bilan's correlated subqueries fall back to full scans (minutes).
+    Inside the import's transaction, ANALYZE counts the rows this transaction wrote."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in ANALYZED_TABLES:
+        for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
