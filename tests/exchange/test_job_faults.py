@@ -214,7 +214,10 @@ def test_a_worker_whose_job_was_taken_over_stores_nothing(admin, tmp_path, monke
     assert not AuditEvent.objects.filter(action=Action.IMPORT).exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_running_import_writes_its_heartbeat(admin, tmp_path, monkeypatch, settings):
+    """The whole import runs in its transaction: on PostgreSQL its heartbeats go through a connection
+    of their own, which sees only committed rows (hence a committed job here)."""
     settings.JOB_HEARTBEAT_SECONDS = 0
     beats = []
     real_call = jobs.background.Heartbeat.__call__
