@@ -407,7 +407,7 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ERRORS = env_int("IMPORT_MAX_ERRORS", 1000)
 # An import holds one bucket of the folder in memory at a time (pathways/exchange/partition.py): a bucket
 # is about this many bytes of CSV; the buckets are written under IMPORT_SCRATCH_DIR (empty: the system's
-# temporary directory), about the size of the folder, and deleted when the import ends.
+# temporary directory), about 1.4 times the size of the folder, and deleted when the import ends.
 IMPORT_BUCKET_BYTES = env_int("IMPORT_BUCKET_BYTES", 8 * 1024 * 1024)
 IMPORT_SCRATCH_DIR = env_str("IMPORT_SCRATCH_DIR", "")
 # Import jobs (their errors and file) are deleted after this many days (12 months, as the audit log).
