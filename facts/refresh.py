@@ -92,7 +92,8 @@ EVENT_COLUMNS = (
 )
 
 
-def _statements(ids: list[int] | None) -> list[tuple[str, list]]:
+def _statements(ids: list[int] | None) -> list[tuple[str, list[tuple[str, list]]]]:
+    """The read model's INSERT statements with their parameters, by the table they fill, in order."""
     t = _tables()
     on_transitions, p1 = _among("t.pathway_id", ids)
     on_situations, p2 = _among("pathway_id", ids)
@@ -150,7 +151,11 @@ def _statements(ids: list[int] | None) -> list[tuple[str, list]]:
         JOIN {t["pathway"]} p ON p.id = t.pathway_id
         LEFT JOIN {t["commune"]} c ON c.code = p.commune_id
         WHERE (t.next_date IS NULL OR t.next_date > t.date){on_transitions}"""
-    return [(transitions, p2 + p1), (opened, p3), (measures, p4), (spans, p1), _active_spans(ids)]
+    return [
+        (t["event"], [(transitions, p2 + p1), (opened, p3), (measures, p4)]),
+        (t["span"], [(spans, p1)]),
+        (t["active"], [_active_spans(ids)]),
+    ]
 
 
 def _active_spans(ids: list[int] | None) -> tuple[str, list]:
@@ -235,7 +240,7 @@ def _write(ids: list[int] | None) -> None:
         if whole:
             # Index builds sort in memory rather than in temporary files (this transaction only).
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for table, statements in _by_table(_statements(ids)):
+        for table, statements in _statements(ids):
             dropped = _drop_secondary_indexes(cursor, table) if whole else []
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -244,18 +249,6 @@ def _write(ids: list[int] | None) -> None:
                     cursor.execute(definition)
                 # The next table's statement reads this one (active periods read the events and spans).
                 cursor.execute(f"ANALYZE {table}")
-
-
-def _by_table(statements: list[tuple[str, list]]) -> list[tuple[str, list[tuple[str, list]]]]:
-    """The statements grouped, in order, by the table they insert into."""
-    groups: list[tuple[str, list]] = []
-    for sql, params in statements:
-        table = sql.split("INSERT INTO", 1)[1].split()[0]
-        if groups and groups[-1][0] == table:
-            groups[-1][1].append((sql, params))
-        else:
-            groups.append((table, [(sql, params)]))
-    return groups
 
 
 def _drop_secondary_indexes(cursor, table: str) -> list[str]:
