@@ -24,6 +24,7 @@ from django.conf import settings
 
 from pathways.exchange import formats
 from pathways.exchange.reading import ErrorList, Table, file_size, open_file, read_table
+from pathways.exchange.validation import REFERENCES
 
 DEFAULT_BUCKET_BYTES = 8 * 1024 * 1024
 # Rows kept in memory per scratch file before they are written out.
@@ -59,12 +60,8 @@ PHASES = (
 )
 assert sorted(f.name for phase in PHASES for f in phase.files) == sorted(f.name for f in formats.FORMATS)
 
-# The ids a file defines, by the kind of reference the validator checks (validation.Validator._reference).
-DEFINING = {
-    formats.STRUCTURES.name: "structure",
-    formats.HOUSEHOLDS.name: "household",
-    formats.PATHWAYS.name: "pathway",
-}
+# The ids a file defines, by the kind of reference the validator checks.
+DEFINING = {fmt.name: kind for kind, (fmt, _message) in REFERENCES.items()}
 
 
 def bucket_bytes() -> int:

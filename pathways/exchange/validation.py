@@ -156,12 +156,11 @@ _QUOTED = re.compile(r" ?: « [^»]*»")
 class _Row:
     """The cells of one row, with the errors found in it (one per column, the first one wins)."""
 
-    __slots__ = ("table", "line", "cells", "sink", "positions", "errors")
+    __slots__ = ("table", "line", "cells", "sink", "errors")
 
     def __init__(self, table: Table, cells: tuple, sink: list[RowError]):
         # `cells`: the table's row tuple (line, cell, ...), see reading.Table.
         self.table, self.line, self.cells, self.sink = table, cells[0], cells, sink
-        self.positions = table.positions
         self.errors: dict[str, str] = {}
 
     def add(self, column: str, message: str) -> None:
@@ -178,9 +177,7 @@ class _Row:
         return not self.errors
 
     def text(self, column: str, *, required: bool = False) -> str:
-        # reading.Table.cell, inlined: the import reads a few cells of millions of rows.
-        position = self.positions.get(column)
-        value = self.cells[position] if position is not None else ""
+        value = self.table.cell(self.cells, column)
         if required and not value:
             self.add(column, "Valeur obligatoire.")
         return value
@@ -210,10 +207,11 @@ class _Row:
         return value
 
 
-REFERENCE_MESSAGES = {
-    "structure": ("Structure inconnue", "structures.csv"),
-    "household": ("Ménage inconnu", "households.csv"),
-    "pathway": ("Parcours inconnu", "pathways.csv"),
+# The kinds of reference a row may make: the file whose `id` column defines them, the message of an unknown one.
+REFERENCES = {
+    "structure": (formats.STRUCTURES, "Structure inconnue"),
+    "household": (formats.HOUSEHOLDS, "Ménage inconnu"),
+    "pathway": (formats.PATHWAYS, "Parcours inconnu"),
 }
 
 
@@ -304,8 +302,8 @@ class Validator:
             return None
         ids, known = self._known[kind]
         if value not in ids and value not in known and value not in self.defined.get(kind, ()):
-            message, source = REFERENCE_MESSAGES[kind]
-            row.add(column, f"{message} : « {value} » (ni dans {source} ni importé auparavant).")
+            source, message = REFERENCES[kind]
+            row.add(column, f"{message} : « {value} » (ni dans {source.name} ni importé auparavant).")
         return value
 
     def _rows(self, fmt: formats.FileFormat):
