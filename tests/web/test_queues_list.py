@@ -243,7 +243,7 @@ def test_the_list_has_a_fixed_number_of_queries(coordinator_client, scenario, dj
 def test_overview_counts_each_stage_in_one_query(coordinator_client, scenario, django_assert_max_num_queries):
     advance(PathwayFactory(commune=scenario.durand.commune, opened_on=days_ago(2)), Stage.EVALUATION)
     coordinator_client.get(reverse("queues:overview"))  # the session saved once
-    # session, user, the scope's département, one aggregate (a count per stage and the stalled ones)
+    # session, user, the scope's département, one query grouped by stage (its count and its stalled ones)
     with django_assert_max_num_queries(4):
         response = coordinator_client.get(reverse("queues:overview"))
     page = response.content.decode()

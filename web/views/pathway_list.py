@@ -16,7 +16,9 @@ from project.expressions import DaysBetween
 
 PAGE_SIZE = 25
 STATES = {
-    "en-cours": ("En cours", ~Q(stage__in=CLOSED_STAGES)),
+    # The open stages named rather than "not closed": the queue index (commune, stage) then reads only
+    # their entries.
+    "en-cours": ("En cours", Q(stage__in=(*PRE_HOUSING_STAGES, *HOUSED_STAGES))),
     "clos": ("Clos", Q(stage__in=CLOSED_STAGES)),
     "tous": ("Tous", Q()),
 }
