@@ -149,3 +149,27 @@ def test_group_counts_are_of_the_whole_list_not_of_the_page(client, world, three
         assert "Parcours bloqués (27)" in page
     assert "Évaluation sociale (1)" in second and "Logés : Entrée dans les lieux (1)" in second
     assert "29 parcours." in first
+
+
+@pytest.mark.django_db
+def test_each_page_sorts_only_its_stages_and_keeps_the_whole_list_order(client, world, three, monkeypatch):
+    """Pages of 2 over groups of 1 to 4 pathways: every page cut by page_keys (its stages only) equals the
+    same page of the whole list sorted at once."""
+    from web.views import pathway_list
+
+    today = timezone.localdate()
+    for n, stage in enumerate(["evaluation", "evaluation", "evaluation", "demande", "demande"]):
+        pathway = PathwayFactory(
+            referent_structure=world.accueil, commune=world.geo.marseille, opened_on=today - datetime.timedelta(days=n)
+        )
+        if stage != "demande":
+            advance(pathway, stage)
+    monkeypatch.setattr(pathway_list, "PAGE_SIZE", 2)
+    keys = pathway_list.pathway_keys(world.ana, today=today, state="en-cours", text="")
+    whole = list(keys.values_list("household_id", flat=True))
+    assert len(whole) == 8
+    client.force_login(world.ana)
+    shown = []
+    for number in range(1, 5):
+        shown += _references(client.get(LIST, {"page": number}).content.decode())
+    assert shown == [f"M-{pk:06d}" for pk in whole]

@@ -76,13 +76,16 @@ def pathway_list(request):
         state = "en-cours"
     text = request.GET.get("q", "").strip()
     keys = pathway_keys(user, today=today, state=state, text=text)
-    totals = group_totals(keys)
+    sizes = segment_sizes(keys)
+    totals = group_totals(sizes)
     paginator = Paginator(keys.values_list("pk", flat=True), PAGE_SIZE)
     # The aggregate already counted the whole list: the paginator does not count it again.
     paginator.count = sum(totals.values())
     page = paginator.get_page(request.GET.get("page"))
-    # The page's primary keys cut the rows by a subquery: the skipped pathways are sorted, not read.
-    pathways = list(pathway_rows(keys.filter(pk__in=page.object_list), today=today))
+    # The page's primary keys cut the rows by a subquery: the skipped pathways are sorted, not read, and
+    # only the stages the page falls in are sorted (page_keys).
+    page_pks = page_keys(keys, sizes, start=page.start_index() - 1 if paginator.count else 0, size=PAGE_SIZE)
+    pathways = list(pathway_rows(keys.filter(pk__in=page_pks), today=today))
     page.object_list = pathways
     # Two queries for the whole page: the members to show, and the referent structures of every
     # pathway of these households (a confidential household's names depend on all of them).
@@ -139,14 +142,48 @@ def _group_key(is_stalled: bool, stage: str) -> str:
     return "bloques" if is_stalled else stage
 
 
-def group_totals(rows) -> dict[str, int]:
-    """The size of every group of the whole list, not of the page shown: one GROUP BY query (the stall
-    test, with its subqueries, is computed once per row), which also gives the paginator its count.
-    Keys: "bloques" and the stages (not stalled)."""
+def segment_sizes(rows) -> list[tuple[bool, str, int]]:
+    """(stalled, stage, count) of every part of the whole list, in the list's order (stalled first, then
+    by stage): one GROUP BY query, which also gives the paginator its count and the groups their
+    totals."""
+    counts = {
+        (row["is_stalled"], row["stage"]): row["total"]
+        for row in rows.order_by().values("is_stalled", "stage").annotate(total=Count("pk"))
+    }
+    return [
+        (stalled, stage, counts[stalled, stage])
+        for stalled in (True, False)
+        for stage in Stage.values
+        if counts.get((stalled, stage))
+    ]
+
+
+def group_totals(sizes) -> dict[str, int]:
+    """The size of every group of the whole list, not of the page shown. Keys: "bloques" and the stages
+    (not stalled)."""
     totals = dict.fromkeys(["bloques", *Stage.values], 0)
-    for row in rows.order_by().values("is_stalled", "stage").annotate(total=Count("pk")):
-        totals[_group_key(row["is_stalled"], row["stage"])] += row["total"]
+    for stalled, stage, count in sizes:
+        totals[_group_key(stalled, stage)] += count
     return totals
+
+
+def page_keys(keys, sizes, *, start: int, size: int):
+    """The primary keys of the `size` rows of `keys` from position `start`, as a subquery that sorts only
+    the stages these rows are in: the parts of the list before `start` in other stages are skipped by
+    their count rather than sorted (at 1,000,000 pathways, a page of the housed sorts the 50,000 of its
+    stage, not the 250,000 open pathways of the département)."""
+    end, position, stages, skipped = start + size, 0, set(), 0
+    for _stalled, stage, count in sizes:
+        if position < end and position + count > start:
+            stages.add(stage)
+        position += count
+    position = 0
+    for _stalled, stage, count in sizes:
+        if position + count <= start and stage not in stages:
+            skipped += count
+        position += count
+    offset = start - skipped
+    return keys.filter(stage__in=sorted(stages)).values_list("pk", flat=True)[offset : offset + size]
 
 
 def _group(pathway) -> str:
